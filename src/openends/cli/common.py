@@ -1,0 +1,72 @@
+"""What every command shares: error handling, options, JSON and console output."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+
+from openends.errors import OpenendsError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+InputFile = Annotated[Path, typer.Argument(help="Survey file: CSV, TSV, XLSX, Parquet, JSONL, "
+                                           ".sav or .dta.", show_default=False)]
+SheetOption = Annotated[str | None, typer.Option("--sheet", help="Workbook sheet to read.")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON summary on stdout.")]
+OutOption = Annotated[Path | None, typer.Option("-o", "--out", help="Output file or folder.")]
+
+
+def console() -> Console:
+    """The stdout console; plain text (no colour) when stdout is not a terminal."""
+    return Console(highlight=False, soft_wrap=False)
+
+
+def print_json(data: Any) -> None:
+    """One machine-readable object on stdout."""
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+_state = {"debug": False}
+
+
+def set_debug(debug: bool) -> None:
+    """Set by the root command's ``--debug`` option."""
+    _state["debug"] = debug
+
+
+def is_debug() -> bool:
+    return _state["debug"]
+
+
+def reports_errors(command: F) -> F:
+    """Turn openends errors into one line on stderr and exit status 2 (1 for bugs)."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except (typer.Exit, typer.Abort, typer.BadParameter):
+            raise
+        except OpenendsError as error:
+            if is_debug():
+                raise
+            typer.echo(f"error: {error}", err=True)
+            raise typer.Exit(error.exit_code) from None
+        except KeyboardInterrupt:
+            typer.echo("interrupted; nothing was written", err=True)
+            raise typer.Exit(130) from None
+        except Exception as error:
+            if is_debug():
+                raise
+            typer.echo(f"internal error ({type(error).__name__}); this is a bug in openends. "
+                       "Run again with --debug for the traceback and report it", err=True)
+            raise typer.Exit(1) from None
+
+    return wrapper  # type: ignore[return-value]

@@ -1,0 +1,51 @@
+"""Commands of the specification that this version does not implement yet.
+
+They exist so that ``openends --help`` shows the whole command line, and they
+fail clearly (exit status 2) instead of doing something partial.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from openends.errors import NotBuiltError
+
+PLANNED = {
+    "clean": "The responses table with statuses and a summary of what cleaning did.",
+    "topics": "Topics, assignments and the fitted model, with a terminal summary.",
+    "keywords": "Keyphrases per answer, or the words that mark each group.",
+    "code": "Codes for every answer from a codebook or a trained coder.",
+    "train": "A coder learned from human codes, with cross-validated quality.",
+    "agree": "Agreement between two or more codings, per theme and overall.",
+    "report": "The theme-prevalence report.",
+    "sample": "Answers drawn for hand-coding, as a coding sheet.",
+    "disagreements": "The answers two codings disagree on, for adjudication.",
+    "show": "Every answer coded with a theme, evidence highlighted.",
+    "init": "Draft a project file from data files.",
+    "run": "The whole pipeline for a survey project.",
+}
+PLANNED_GROUPS = {
+    "codebook": {"draft": "A draft codebook from topics.", "check": "Validate a codebook."},
+    "models": {"build": "Build the static embedder from the installed model package."},
+}
+_ANY_ARGUMENTS = {"allow_extra_args": True, "ignore_unknown_options": True}
+
+
+def _not_built(name: str, summary: str) -> typer.models.CommandFunctionType:
+    def command(context: typer.Context) -> None:
+        typer.echo(f"error: {NotBuiltError(name)}", err=True)
+        raise typer.Exit(NotBuiltError.exit_code)
+
+    command.__doc__ = f"{summary} (not built yet)"
+    return command
+
+
+def register(app: typer.Typer) -> None:
+    for name, summary in PLANNED.items():
+        app.command(name, context_settings=_ANY_ARGUMENTS)(_not_built(name, summary))
+    for group, commands in PLANNED_GROUPS.items():
+        sub = typer.Typer(help=f"openends {group} commands.", no_args_is_help=True)
+        for name, summary in commands.items():
+            sub.command(name, context_settings=_ANY_ARGUMENTS)(
+                _not_built(f"{group} {name}", summary))
+        app.add_typer(sub, name=group)

@@ -1,0 +1,117 @@
+"""Project files (TOML), validated with pydantic; errors name the key at fault.
+
+A project file names the waves of a survey, each with its own file and column
+mapping (column names drift from year to year). Paths are relative to the file.
+
+Example:
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / "project.toml").write_text('''
+    ... name = "Staff survey"
+    ... [[waves]]
+    ... wave = "2024"
+    ... file = "staff_2024.csv"
+    ... text = { comments = "Q7" }
+    ... ''')
+    >>> project = load_project(folder / "project.toml")
+    >>> project.waves[0].path.name, project.waves[0].text
+    ('staff_2024.csv', {'comments': 'Q7'})
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from openends.errors import ConfigError, InputFileError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class WaveConfig(_Strict):
+    """One data file of a survey project: a wave (year) of one group of respondents."""
+
+    wave: str = Field(description="the wave's name, usually the year")
+    file: str = Field(description="the data file, relative to the project file")
+    text: dict[str, str] = Field(description="question name -> answer column")
+    group: str | None = Field(default=None, description="respondent group, e.g. 'police'")
+    id: str | None = Field(default=None, description="respondent id column")
+    attrs: dict[str, str] = Field(default_factory=dict, description="attribute -> column")
+    sheet: str | None = None
+    base_dir: Path = Field(default=Path("."), exclude=True)
+
+    @field_validator("wave", "group", mode="before")
+    @classmethod
+    def _as_string(cls, value: object) -> object:
+        return str(value) if isinstance(value, int) else value
+
+    @field_validator("text")
+    @classmethod
+    def _at_least_one_question(cls, value: dict[str, str]) -> dict[str, str]:
+        if not value:
+            raise ValueError("name at least one answer column, e.g. text = { q1 = \"Q1\" }")
+        return value
+
+    @property
+    def path(self) -> Path:
+        return (self.base_dir / self.file).resolve()
+
+
+class ProjectConfig(_Strict):
+    """A survey project: its name, output folder, seed and waves."""
+
+    name: str
+    output: str = "out"
+    seed: int = 0
+    waves: list[WaveConfig] = Field(min_length=1)
+    base_dir: Path = Field(default=Path("."), exclude=True)
+
+    @property
+    def output_dir(self) -> Path:
+        return (self.base_dir / self.output).resolve()
+
+
+def load_project(path: str | Path) -> ProjectConfig:
+    """Read and validate a project file; raises ConfigError naming the bad key."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputFileError(path, "project file not found; check the path")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path.name}: not valid TOML ({error})") from None
+    base = path.parent.resolve()
+    for wave in data.get("waves", []) if isinstance(data.get("waves"), list) else []:
+        if isinstance(wave, dict):
+            wave["base_dir"] = base
+    try:
+        return ProjectConfig.model_validate({**data, "base_dir": base})
+    except ValidationError as error:
+        raise ConfigError(f"{path.name}: {describe_validation_error(error)}") from None
+
+
+def describe_validation_error(error: ValidationError) -> str:
+    """The first problem of a pydantic error as ``key.path: message``.
+
+    Example:
+        >>> try:
+        ...     ProjectConfig.model_validate({"name": "x", "waves": [], "colour": 1})
+        ... except ValidationError as error:
+        ...     print(describe_validation_error(error))
+        waves: List should have at least 1 item after validation, not 0 (and 1 more problem)
+    """
+    problems = error.errors()
+    first = problems[0]
+    where = ".".join(str(part) for part in first["loc"]) or "file"
+    message = "unknown key" if first["type"] == "extra_forbidden" else first["msg"]
+    more = f" (and {len(problems) - 1} more problem{'s' * (len(problems) > 2)})"
+    return f"{where}: {message}" + (more if len(problems) > 1 else "")

@@ -1,0 +1,52 @@
+"""Write tables atomically, in the format the file name asks for.
+
+Example:
+    >>> import tempfile
+    >>> out = Path(tempfile.mkdtemp()) / "responses.csv"
+    >>> write_table(pd.DataFrame({"response_id": ["a"], "text": ["Encryption"]}), out).name
+    'responses.csv'
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from openends.errors import InputFileError
+
+WRITABLE = (".parquet", ".csv", ".tsv", ".jsonl", ".json", ".xlsx")
+
+
+def write_table(table: pd.DataFrame, path: str | Path) -> Path:
+    """Write ``table`` to ``path`` (format from the extension); nothing is left half-written."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in WRITABLE:
+        raise InputFileError(path, f"cannot write {suffix or 'files without an extension'}; "
+                             f"use one of {', '.join(WRITABLE)}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    os.close(handle)
+    try:
+        _write(table, Path(temporary), suffix)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _write(table: pd.DataFrame, path: Path, suffix: str) -> None:
+    if suffix == ".parquet":
+        table.to_parquet(path, index=False)
+    elif suffix in {".csv", ".tsv"}:
+        table.to_csv(path, index=False, sep="\t" if suffix == ".tsv" else ",", encoding="utf-8")
+    elif suffix == ".jsonl":
+        table.to_json(path, orient="records", lines=True, force_ascii=False)
+    elif suffix == ".json":
+        table.to_json(path, orient="records", force_ascii=False, indent=2)
+    else:
+        table.to_excel(path, index=False, engine="openpyxl")

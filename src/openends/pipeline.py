@@ -1,0 +1,109 @@
+"""Survey projects: waves -> one responses table -> (later) codes, topics, report.
+
+Example (with the sample project)::
+
+    from openends.config import load_project
+    survey = read_project(load_project("corpora/project.toml"))
+    survey.responses.groupby("wave").size()
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from openends.config import ProjectConfig, WaveConfig
+from openends.errors import ConfigError
+from openends.io import ReadInfo, read_responses
+
+
+@dataclass(frozen=True)
+class WaveRead:
+    """One wave as read: its configuration and what the reader detected."""
+
+    config: WaveConfig
+    info: ReadInfo
+
+
+@dataclass(frozen=True)
+class Survey:
+    """All waves of a project in one responses table (``wave`` and ``group`` columns added)."""
+
+    project: ProjectConfig
+    responses: pd.DataFrame
+    waves: list[WaveRead]
+
+    def summary_table(self) -> pd.DataFrame:
+        """Answers per wave, group and question: rows, filled answers, fill rate."""
+        frame = self.responses.assign(
+            filled=self.responses["text"].str.strip().ne(""),
+            question=self.responses.get("question", pd.Series("answer", self.responses.index)),
+        )
+        summary = (frame.groupby(["group", "wave", "question"], sort=False, dropna=False)
+                   .agg(answers=("filled", "size"), filled=("filled", "sum")).reset_index())
+        summary["fill_rate"] = summary["filled"] / summary["answers"]
+        return summary
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready summary."""
+        return {
+            "project": self.project.name,
+            "responses": len(self.responses),
+            "waves": [
+                {"wave": wave.config.wave, "group": wave.config.group,
+                 "file": wave.info.path.name, "format": wave.info.describe(),
+                 "respondents": wave.info.n_rows, "responses": wave.info.n_responses}
+                for wave in self.waves
+            ],
+            "questions": self.summary_table().to_dict(orient="records"),
+        }
+
+    def __rich__(self) -> RenderableType:
+        files = Table(title="Waves", title_justify="left", show_edge=False)
+        for title in ("group", "wave", "file", "read as", "respondents"):
+            files.add_column(title, justify="right" if title == "respondents" else "left",
+                             overflow="fold")
+        for wave in self.waves:
+            files.add_row(wave.config.group or "", wave.config.wave, wave.info.path.name,
+                          wave.info.describe(), f"{wave.info.n_rows:,}")
+        answers = Table(title="Answers per question", title_justify="left", show_edge=False)
+        for title in ("group", "wave", "question", "answers", "filled", "fill rate"):
+            answers.add_column(title, justify="left" if title in {"group", "wave", "question"}
+                               else "right")
+        for row in self.summary_table().itertuples():
+            answers.add_row(str(row.group), str(row.wave), str(row.question), f"{row.answers:,}",
+                            f"{row.filled:,}", f"{row.fill_rate:.0%}")
+        title = Text(f"{self.project.name}: {len(self.responses):,} answers "
+                     f"from {len(self.waves)} file(s)\n", style="bold")
+        return Group(title, files, Text(""), answers)
+
+
+def read_project(project: ProjectConfig) -> Survey:
+    """Read every wave of a project into one responses table, in project order."""
+    frames, waves = [], []
+    for wave in project.waves:
+        responses, info = read_responses(wave.path, text=wave.text, id=wave.id,
+                                         attrs=wave.attrs, sheet=wave.sheet)
+        responses.insert(2, "wave", wave.wave)
+        responses.insert(3, "group", wave.group or "")
+        frames.append(responses)
+        waves.append(WaveRead(config=wave, info=info))
+    combined = pd.concat(frames, ignore_index=True)
+    _check_unique_ids(combined)
+    return Survey(project=project, responses=combined, waves=waves)
+
+
+def _check_unique_ids(responses: pd.DataFrame) -> None:
+    duplicated = responses["response_id"].duplicated(keep=False)
+    if duplicated.any():
+        clashes = responses.loc[duplicated].groupby("response_id", sort=False)["source"].apply(list)
+        where = "; ".join(f"{rid!r} in {', '.join(files)}" for rid, files in clashes[:3].items())
+        raise ConfigError(
+            f"{len(clashes)} response id(s) occur more than once across the project's files "
+            f"({where}); ids must be unique across waves"
+        )

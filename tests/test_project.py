@@ -1,0 +1,85 @@
+"""The sample project reads whole, and project files fail clearly."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from openends.cli import app
+from openends.config import load_project
+from openends.errors import ConfigError
+from openends.pipeline import read_project
+
+runner = CliRunner()
+
+
+def test_sample_project_keeps_every_answer(corpora: Path) -> None:
+    survey = read_project(load_project(corpora / "project.toml"))
+    counts = survey.responses.groupby(["group", "wave"], sort=False).size().to_dict()
+    assert counts == {("police", "2017"): 2 * 482, ("police", "2018"): 2 * 517,
+                      ("police", "2019"): 2 * 546, ("employers", "2018"): 2 * 304}
+    assert survey.responses["response_id"].is_unique
+    assert set(survey.responses["question"]) == {"tech", "help", "discovered", "reaction"}
+
+
+def test_hand_coded_sample_joins_the_project(corpora: Path) -> None:
+    survey = read_project(load_project(corpora / "project.toml"))
+    coded = pd.read_csv(corpora / "hand_coded.csv")
+    assert len(coded) >= 300
+    assert set(coded["response_id"]) <= set(survey.responses["response_id"])
+
+
+def test_attributes_are_the_same_across_drifting_column_names(corpora: Path) -> None:
+    responses = read_project(load_project(corpora / "project.toml")).responses
+    police = responses[responses["group"] == "police"]
+    by_wave = police.groupby("wave")["country"].apply(lambda s: set(s.dropna()) - {""})
+    assert by_wave["2017"] == by_wave["2018"] == by_wave["2019"]
+    assert "Sweden" in by_wave["2019"]  # SPSS value labels, not codes
+
+
+def test_demo_prints_the_summary_and_writes_responses(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["demo", "-o", str(tmp_path)], env={"COLUMNS": "120"})
+    assert result.exit_code == 0, result.stderr
+    assert "3,698 answers from 4 file(s)" in result.stdout
+    assert "Qualtrics export" in result.stdout
+    written = pd.read_parquet(tmp_path / "responses.parquet")
+    assert len(written) == 3698
+
+
+def test_demo_json(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["demo", "--json"])
+    summary = json.loads(result.stdout)
+    assert summary["responses"] == 3698
+    assert [wave["respondents"] for wave in summary["waves"]] == [482, 517, 546, 304]
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    ('name = "x"\n', "waves: Field required"),
+    ('name = "x"\ncolour = 1\n[[waves]]\nwave = "1"\nfile = "a.csv"\ntext = {q = "Q"}\n',
+     "colour: unknown key"),
+    ('name = "x"\n[[waves]]\nwave = "1"\nfile = "a.csv"\ntext = {}\n', "waves.0.text"),
+    ('name = "x"\n[[waves]]\nwave = "1"\ntext = {q = "Q"}\n', "waves.0.file: Field required"),
+    ("name = \n", "not valid TOML"),
+])
+def test_project_file_errors_name_the_key(tmp_path: Path, content: str, message: str) -> None:
+    path = tmp_path / "project.toml"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(ConfigError, match=message):
+        load_project(path)
+    result = runner.invoke(app, ["demo", "--project", str(path)])
+    assert result.exit_code == 2 and message.split(":")[0] in result.stderr
+
+
+def test_ids_clashing_across_waves_are_refused(tmp_path: Path) -> None:
+    for year in ("2020", "2021"):
+        (tmp_path / f"{year}.csv").write_text("id,answer\n1,Encryption\n", encoding="utf-8")
+    (tmp_path / "project.toml").write_text(
+        'name = "x"\n' + "".join(
+            f'[[waves]]\nwave = "{y}"\nfile = "{y}.csv"\nid = "id"\ntext = {{q = "answer"}}\n'
+            for y in ("2020", "2021")), encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"'1' in 2020\.csv, 2021\.csv"):
+        read_project(load_project(tmp_path / "project.toml"))
