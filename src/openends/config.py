@@ -66,13 +66,26 @@ class WaveConfig(_Strict):
         return (self.base_dir / self.file).resolve()
 
 
+class CleaningConfig(_Strict):
+    """The ``[cleaning]`` table: options of :class:`openends.clean.CleaningOptions`."""
+
+    expected_languages: list[str] = ["en"]
+    languages: list[str] = ["en", "sv", "de", "fr", "es"]
+    non_answers: list[str] = []
+    redact: bool = True
+    redact_terms: list[str] = []
+    spacy_model: str | None = None
+    duplicate_min_words: int = Field(default=8, ge=1)
+
+
 class ProjectConfig(_Strict):
-    """A survey project: its name, output folder, seed and waves."""
+    """A survey project: its name, output folder, seed, waves and cleaning options."""
 
     name: str
     output: str = "out"
     seed: int = 0
     waves: list[WaveConfig] = Field(min_length=1)
+    cleaning: CleaningConfig = CleaningConfig()
     base_dir: Path = Field(default=Path("."), exclude=True)
 
     @property

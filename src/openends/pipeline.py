@@ -17,6 +17,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from openends.clean import CleaningOptions
 from openends.config import ProjectConfig, WaveConfig
 from openends.errors import ConfigError
 from openends.io import ReadInfo, read_responses
@@ -81,6 +82,18 @@ class Survey:
         title = Text(f"{self.project.name}: {len(self.responses):,} answers "
                      f"from {len(self.waves)} file(s)\n", style="bold")
         return Group(title, files, Text(""), answers)
+
+
+def cleaning_options(project: ProjectConfig) -> CleaningOptions:
+    """The project's ``[cleaning]`` table as cleaning options, seeded by the project."""
+    config = project.cleaning
+    return CleaningOptions(
+        expected_languages=tuple(config.expected_languages),
+        languages=tuple(dict.fromkeys([*config.languages, *config.expected_languages])),
+        non_answers=tuple(config.non_answers), redact=config.redact,
+        redact_terms=tuple(config.redact_terms), spacy_model=config.spacy_model,
+        duplicate_min_words=config.duplicate_min_words, seed=project.seed,
+    )
 
 
 def read_project(project: ProjectConfig) -> Survey:

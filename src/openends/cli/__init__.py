@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from openends import __version__
-from openends.cli import demo, inspect, planned
+from openends.cli import clean, demo, inspect, planned
 from openends.cli.common import set_debug
 
 app = typer.Typer(
@@ -42,6 +42,7 @@ def _root(
 
 
 inspect.register(app)
+clean.register(app)
 demo.register(app)
 planned.register(app)
 

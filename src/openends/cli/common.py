@@ -70,3 +70,8 @@ def reports_errors(command: F) -> F:
             raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]
+TextOption = Annotated[list[str], typer.Option(
+    "--text", help="Answer column; repeat for several questions, or NAME=COLUMN.")]
+IdOption = Annotated[str | None, typer.Option("--id", help="Respondent id column.")]
+AttrOption = Annotated[list[str] | None, typer.Option(
+    "--attr", help="Attribute column to keep (repeatable), or NAME=COLUMN.")]

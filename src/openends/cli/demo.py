@@ -22,16 +22,24 @@ def demo_command(
     json: JsonOption = False,
 ) -> None:
     """Run openends on the sample survey project and show what it finds."""
+    from openends.clean import clean_responses, for_export
     from openends.config import load_project
     from openends.io import write_table
-    from openends.pipeline import read_project
+    from openends.pipeline import cleaning_options, read_project
     from openends.sample import sample_project_path
 
-    survey = read_project(load_project(project or sample_project_path()))
-    written = write_table(survey.responses, out / "responses.parquet") if out else None
+    config = load_project(project or sample_project_path())
+    survey = read_project(config)
+    options = cleaning_options(config)
+    cleaned, cleaning = clean_responses(survey.responses, options)
+    written = (write_table(for_export(cleaned, options), out / "responses.parquet")
+               if out else None)
     if json:
-        print_json({**survey.to_dict(), "outputs": [str(written)] if written else []})
+        print_json({**survey.to_dict(), "cleaning": cleaning.to_dict(),
+                    "outputs": [str(written)] if written else []})
         return
     console().print(survey)
+    console().print()
+    console().print(cleaning)
     if written:
         console().print(f"\nWrote {len(survey.responses):,} responses to {written}")

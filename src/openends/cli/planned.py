@@ -11,7 +11,6 @@ import typer
 from openends.errors import NotBuiltError
 
 PLANNED = {
-    "clean": "The responses table with statuses and a summary of what cleaning did.",
     "topics": "Topics, assignments and the fitted model, with a terminal summary.",
     "keywords": "Keyphrases per answer, or the words that mark each group.",
     "code": "Codes for every answer from a codebook or a trained coder.",
