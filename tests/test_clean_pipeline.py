@@ -105,3 +105,24 @@ def test_clean_cli_writes_the_table_and_a_summary(tmp_path: Path, corpora: Path)
     assert len(written) == 2 * 304
     assert {"response_id", "text", "clean_text", "status", "language", "sector"} <= set(written)
     assert '"rows_in": 608' in result.stdout
+
+
+def test_all_empty_column_is_counted_not_a_crash(tmp_path: Path) -> None:
+    path = tmp_path / "blank.csv"
+    path.write_text("id,answer\n1,\n2,\n3, \n", encoding="utf-8")
+    out = tmp_path / "out.parquet"
+    result = CliRunner().invoke(app, ["clean", str(path), "--text", "answer", "--id", "id",
+                                      "-o", str(out)])
+    assert result.exit_code == 0, result.stderr
+    assert pd.read_parquet(out)["status"].tolist() == ["empty"] * 3
+    assert "3 rows in, 3 rows out" in result.stdout
+
+
+def test_no_redact_keeps_originals() -> None:
+    table = pd.DataFrame({"response_id": ["a"], "text": ["mail me: anna@example.org"]})
+    options = CleaningOptions(redact=False, lemmatise=False)
+    cleaned, summary = clean_responses(table, options)
+    assert for_export(cleaned, options)["text"].iloc[0] == "mail me: anna@example.org"
+    assert summary.redactions == {}
+    redacted, _ = clean_responses(table, CleaningOptions(lemmatise=False))
+    assert for_export(redacted)["text"].iloc[0] == "mail me: [EMAIL]"

@@ -46,6 +46,8 @@ def test_demo_prints_the_summary_and_writes_responses(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.stderr
     assert "3,698 answers from 4 file(s)" in result.stdout
     assert "Qualtrics export" in result.stdout
+    assert "Cleaned 3,698 rows in, 3,698 rows out" in result.stdout
+    assert "non_substantive" in result.stdout and "Redactions: EMAIL" in result.stdout
     written = pd.read_parquet(tmp_path / "responses.parquet")
     assert len(written) == 3698
 

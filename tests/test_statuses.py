@@ -155,7 +155,7 @@ def test_low_accuracy_mode_detects_sentences() -> None:
 
 def test_short_texts_get_none() -> None:
     assert detect_languages(["ok", "Tor 2.0 !!!", "", "Encryption"]) == [None] * 4
-    assert detect_languages(["Encryption"], min_chars=5) != [None]
+    assert detect_languages(["Encryption"], min_chars=5, min_confidence=0.0) != [None]
 
 
 def test_unknown_language_code_is_a_config_error() -> None:

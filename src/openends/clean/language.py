@@ -58,10 +58,14 @@ def _detector(codes: tuple[str, ...], low_accuracy: bool) -> LanguageDetector:
 
 def detect_languages(texts: Sequence[str], *,
                      languages: Sequence[str] = ("en", "sv", "de", "fr", "es"),
-                     min_chars: int = 20, low_accuracy: bool = False) -> list[str | None]:
+                     min_chars: int = 20, min_confidence: float = 0.7,
+                     low_accuracy: bool = False) -> list[str | None]:
     """For each answer, its ISO 639-1 language code among ``languages``, or None.
 
     ``min_chars`` counts letters only (digits, spaces and punctuation do not count).
+    A language is returned only when lingua's confidence in it is at least
+    ``min_confidence``: short answers full of product names ("software such as
+    VeraCrypt") otherwise pass for German or French.
     ``low_accuracy=True`` uses lingua's faster, smaller trigram-only models: fine
     for answers of a sentence or more, less reliable for short ones.
 
@@ -77,8 +81,10 @@ def detect_languages(texts: Sequence[str], *,
     long_enough = [index for index, text in enumerate(texts)
                    if sum(char.isalpha() for char in text) >= min_chars]
     found: list[str | None] = [None] * len(texts)
-    detected = detector.detect_languages_in_parallel_of([texts[index] for index in long_enough])
-    for index, language in zip(long_enough, detected, strict=True):
-        if language is not None:
-            found[index] = language.iso_code_639_1.name.lower()
+    batch = [texts[index] for index in long_enough]
+    for index, values in zip(
+        long_enough, detector.compute_language_confidence_values_in_parallel(batch), strict=True
+    ):
+        if values and values[0].value >= min_confidence:
+            found[index] = values[0].language.iso_code_639_1.name.lower()
     return found
