@@ -201,3 +201,12 @@ def test_pipeline_without_ner_is_refused(tmp_path: Path) -> None:
     spacy.blank("en").to_disk(tmp_path / "blank")
     with pytest.raises(ConfigError, match="no named-entity recogniser"):
         Redactor(spacy_model=str(tmp_path / "blank")).redact("Anna")
+
+
+@pytest.mark.parametrize("text", [
+    "the crew were brilliant.it was late when we left",
+    "Staff were lovely.co-ordination could improve",
+])
+def test_missing_space_after_a_full_stop_is_not_a_url(text: str) -> None:
+    redacted, counts = Redactor().redact(text)
+    assert redacted == text and not counts

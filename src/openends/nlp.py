@@ -62,10 +62,29 @@ def stop_words(extra: Iterable[str] = (), model: str | None = None) -> frozenset
 
 def lemmatise(texts: Sequence[str], *, model: str | None = None,
               batch_size: int = 1000) -> list[str]:
-    """Space-joined lower-case lemmas of the word tokens of each text (punctuation dropped)."""
+    """Space-joined lower-case lemmas of the word tokens of each text (punctuation dropped).
+
+    With the default lookup lemmatiser, only the tokeniser runs and each distinct
+    word form is looked up once (what spaCy's lookup mode does, without the
+    per-token pipeline overhead); a named pipeline runs in full.
+    """
     nlp = load_nlp(model)
+    if model is not None:
+        return [
+            " ".join(token.lemma_.lower() or token.lower_ for token in doc
+                     if not (token.is_punct or token.is_space))
+            for doc in nlp.pipe(texts, batch_size=batch_size)
+        ]
+    table = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
+    lemmas: dict[str, str] = {}
+
+    def lemma(form: str) -> str:
+        if form not in lemmas:
+            found = table.get(form, form)
+            lemmas[form] = (found if isinstance(found, str) else found[0]).lower()
+        return lemmas[form]
+
     return [
-        " ".join(token.lemma_.lower() or token.lower_ for token in doc
-                 if not (token.is_punct or token.is_space))
-        for doc in nlp.pipe(texts, batch_size=batch_size)
+        " ".join(lemma(token.text) for token in doc if not (token.is_punct or token.is_space))
+        for doc in nlp.tokenizer.pipe(texts, batch_size=batch_size)
     ]

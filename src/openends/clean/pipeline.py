@@ -15,6 +15,7 @@ Example:
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -119,7 +120,12 @@ def clean_responses(
     if options.lemmatise:
         from openends.nlp import lemmatise
 
-        table["lemmas"] = lemmatise(redacted, model=options.spacy_model)
+        # Only answers with content are lemmatised, each distinct text once.
+        wanted = [index for index, value in enumerate(status)
+                  if value not in {"empty", "non_substantive"}]
+        table["lemmas"] = _spread([redacted[index] for index in wanted], wanted, len(texts),
+                                  lambda unique: lemmatise(unique, model=options.spacy_model),
+                                  missing="")
     table = _order_columns(table)
     summary = _summarise(table, counts, redactor.ner_status if options.redact else "", options)
     return table, summary
@@ -161,13 +167,26 @@ def _languages(texts: list[str], status: list[str],
     if not options.detect_language:
         return languages
     candidates = [index for index, value in enumerate(status) if value in {"ok", "duplicate"}]
-    detected = detect_languages([texts[index] for index in candidates],
-                                languages=options.languages)
-    for index, code in zip(candidates, detected, strict=True):
+    detected = _spread([texts[index] for index in candidates], candidates, len(texts),
+                       lambda unique: detect_languages(unique, languages=options.languages),
+                       missing=None)
+    for index in candidates:
+        code = detected[index]
         languages[index] = code
         if code and code not in options.expected_languages and status[index] == "ok":
             status[index] = "other_language"
     return languages
+
+
+def _spread(values: list[str], positions: list[int], size: int,
+            compute: Callable[[list[str]], list[Any]], missing: Any) -> list[Any]:
+    """``compute`` on the distinct ``values``, spread back to ``positions`` of a list."""
+    unique = list(dict.fromkeys(values))
+    results = dict(zip(unique, compute(unique), strict=True))
+    spread = [missing] * size
+    for position, value in zip(positions, values, strict=True):
+        spread[position] = results[value]
+    return spread
 
 
 def _order_columns(table: pd.DataFrame) -> pd.DataFrame:

@@ -42,9 +42,12 @@ _NER_INPUTS = ("tok2vec", "transformer", "ner", "entity_ruler", "span_ruler")
 _URL_TAIL = r"""[^\s<>"'.,;:!?)\]]"""
 _URL_BODY = rf"""[^\s<>"']*{_URL_TAIL}"""
 # Common top-level domains, so that a bare "example.com" is a URL but "end.Next" is not.
+# Domains that are also English words (.it, .co, .is, .in...) are left out: a missing
+# space after a full stop ("brilliant.it was") is far more common in answers than a
+# bare Italian address; such addresses are still caught with www., a scheme or a path.
 _TLDS = (
-    "com|org|net|edu|gov|mil|int|info|biz|io|ai|app|dev|co|eu|uk|se|dk|fi|de|fr|nl|"
-    "ch|es|it|pl|ru|cn|jp|ca|au|nu|tv|xyz|online|site|onion"
+    "com|org|net|edu|gov|mil|int|info|biz|io|ai|app|dev|eu|uk|se|dk|fi|de|fr|nl|"
+    "ch|es|pl|ru|cn|jp|ca|au|nu|tv|xyz|online|site|onion"
 )
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 
