@@ -30,6 +30,7 @@ test: $(VENV)/.installed-test
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests scripts
+	$(BIN)/mypy src
 
 clean-venv:
 	rm -rf $(VENV)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from openends.errors import ConfigError
 
@@ -75,7 +75,9 @@ def lemmatise(texts: Sequence[str], *, model: str | None = None,
                      if not (token.is_punct or token.is_space))
             for doc in nlp.pipe(texts, batch_size=batch_size)
         ]
-    table = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
+    lemmatizer: Any = nlp.get_pipe("lemmatizer")
+    table = lemmatizer.lookups.get_table("lemma_lookup")
+    tokenizer: Any = nlp.tokenizer
     lemmas: dict[str, str] = {}
 
     def lemma(form: str) -> str:
@@ -86,5 +88,5 @@ def lemmatise(texts: Sequence[str], *, model: str | None = None,
 
     return [
         " ".join(lemma(token.text) for token in doc if not (token.is_punct or token.is_space))
-        for doc in nlp.tokenizer.pipe(texts, batch_size=batch_size)
+        for doc in tokenizer.pipe(texts, batch_size=batch_size)
     ]

@@ -79,9 +79,9 @@ class Survey:
         for row in self.summary_table().itertuples():
             answers.add_row(str(row.group), str(row.wave), str(row.question), f"{row.answers:,}",
                             f"{row.filled:,}", f"{row.fill_rate:.0%}")
-        title = Text(f"{self.project.name}: {len(self.responses):,} answers "
+        heading = Text(f"{self.project.name}: {len(self.responses):,} answers "
                      f"from {len(self.waves)} file(s)\n", style="bold")
-        return Group(title, files, Text(""), answers)
+        return Group(heading, files, Text(""), answers)
 
 
 def cleaning_options(project: ProjectConfig) -> CleaningOptions:

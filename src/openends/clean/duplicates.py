@@ -138,7 +138,8 @@ def _mark_near_duplicates(candidates: list[tuple[int, list[str]]], found: list[i
             dtype=np.uint64, count=len(words),
         )
         if len(hashes) >= 3:
-            hashes = (hashes[:-2] * _MIX1 ^ hashes[1:-1] * _MIX2 ^ hashes[2:]) & _MASK32
+            mixed = (hashes[:-2] * _MIX1 ^ hashes[1:-1] * _MIX2 ^ hashes[2:]) & _MASK32
+            hashes = np.asarray(mixed, dtype=np.uint64)
         minhash = empty.copy()
         minhash.update_batch(hashes)
         matches = []

@@ -6,6 +6,8 @@ fail clearly (exit status 2) instead of doing something partial.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import typer
 
 from openends.errors import NotBuiltError
@@ -30,7 +32,7 @@ PLANNED_GROUPS = {
 _ANY_ARGUMENTS = {"allow_extra_args": True, "ignore_unknown_options": True}
 
 
-def _not_built(name: str, summary: str) -> typer.models.CommandFunctionType:
+def _not_built(name: str, summary: str) -> Callable[[typer.Context], None]:
     def command(context: typer.Context) -> None:
         typer.echo(f"error: {NotBuiltError(name)}", err=True)
         raise typer.Exit(NotBuiltError.exit_code)

@@ -91,7 +91,8 @@ class Inspection:
         parts: list[RenderableType] = [Panel(header, expand=False), table]
         labels = {column.name: column.label for column in self.columns}
         for name, answers in self.samples.items():
-            question = f" ({_one_line(labels[name], 100)})" if labels.get(name) else ""
+            label = labels.get(name)
+            question = f" ({_one_line(label, 100)})" if label else ""
             sample = Text(f"\nSample answers from {name!r}{question}:\n", style="bold")
             for answer in answers:
                 sample.append(f"  - {_one_line(answer)}\n")

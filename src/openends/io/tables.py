@@ -28,6 +28,8 @@ from openends.errors import InputFileError, SheetNotFoundError
 from openends.io.detect import decode_text, detect_format, sniff_delimiter
 from openends.io.info import ReadInfo
 
+# What a format reader returns: the raw table and ReadInfo fields it detected.
+_Read = tuple[pd.DataFrame, dict[str, Any]]
 _IMPORT_ID = re.compile(r'^\s*\{\s*"ImportId"\s*:')
 
 
@@ -70,7 +72,7 @@ def _read_bytes(path: Path) -> bytes:
     return raw
 
 
-def _read_delimited(path: Path, raw: bytes, sheet: str | None) -> tuple[pd.DataFrame, dict]:
+def _read_delimited(path: Path, raw: bytes, sheet: str | None) -> _Read:
     text, encoding = decode_text(path, raw)
     if not text.strip():
         raise InputFileError(path, "is empty")
@@ -89,7 +91,7 @@ def _read_delimited(path: Path, raw: bytes, sheet: str | None) -> tuple[pd.DataF
     return table, {"encoding": encoding, "delimiter": delimiter}
 
 
-def _read_jsonl(path: Path, raw: bytes, sheet: str | None) -> tuple[pd.DataFrame, dict]:
+def _read_jsonl(path: Path, raw: bytes, sheet: str | None) -> _Read:
     text, encoding = decode_text(path, raw)
     records: list[dict[str, Any]] = []
     for line_number, line in enumerate(text.splitlines(), start=1):
@@ -109,7 +111,7 @@ def _read_jsonl(path: Path, raw: bytes, sheet: str | None) -> tuple[pd.DataFrame
     return table, {"encoding": encoding}
 
 
-def _read_xlsx(path: Path, raw: bytes, sheet: str | None) -> tuple[pd.DataFrame, dict]:
+def _read_xlsx(path: Path, raw: bytes, sheet: str | None) -> _Read:
     try:
         workbook = pd.ExcelFile(io.BytesIO(raw), engine="openpyxl")
     except (zipfile.BadZipFile, KeyError, ValueError, OSError):
@@ -127,7 +129,7 @@ def _read_xlsx(path: Path, raw: bytes, sheet: str | None) -> tuple[pd.DataFrame,
     return table, {"sheet": chosen, "sheets": sheets}
 
 
-def _read_parquet(path: Path, raw: bytes, sheet: str | None) -> tuple[pd.DataFrame, dict]:
+def _read_parquet(path: Path, raw: bytes, sheet: str | None) -> _Read:
     try:
         table = pd.read_parquet(io.BytesIO(raw))
     except Exception as error:  # pyarrow raises several unrelated types for bad files
@@ -135,7 +137,7 @@ def _read_parquet(path: Path, raw: bytes, sheet: str | None) -> tuple[pd.DataFra
     return table, {}
 
 
-def _read_statistical(path: Path, raw: bytes, sheet: str | None) -> tuple[pd.DataFrame, dict]:
+def _read_statistical(path: Path, raw: bytes, sheet: str | None) -> _Read:
     import pyreadstat
 
     read = pyreadstat.read_sav if path.suffix.lower() != ".dta" and not raw.startswith(
@@ -192,7 +194,8 @@ def _qualtrics_header_rows(table: pd.DataFrame) -> int:
 
 
 def _filled(value: object) -> bool:
-    return value is not None and not (isinstance(value, float) and value != value) and str(value)
+    return value is not None and not (isinstance(value, float) and value != value) and bool(
+        str(value))
 
 
 def _first_line(error: BaseException) -> str:
