@@ -79,3 +79,15 @@ def test_planned_commands_say_so_and_exit_2(command: str) -> None:
 def test_unknown_option_is_a_usage_error(corpora: Path) -> None:
     result = runner.invoke(app, ["inspect", str(corpora / "police_2017.csv"), "--colour"])
     assert result.exit_code == 2
+
+
+def test_inspect_redacts_sample_answers(tmp_path: Path) -> None:
+    path = tmp_path / "wave.csv"
+    rows = [f"{i},Please write to officer{i}@example.org about the encrypted phones" for i in
+            range(6)]
+    path.write_text("id,answer\n" + "\n".join(rows), encoding="utf-8")
+    result = runner.invoke(app, ["inspect", str(path), "--json"])
+    samples = json.loads(result.stdout)["samples"]["answer"]
+    assert samples and all("[EMAIL]" in text and "@" not in text for text in samples)
+    raw = runner.invoke(app, ["inspect", str(path), "--json", "--no-redact"])
+    assert "@example.org" in raw.stdout

@@ -102,8 +102,12 @@ class Inspection:
         return Group(*parts)
 
 
-def inspect_file(path: str | Path, *, sheet: str | None = None, n_samples: int = 5) -> Inspection:
-    """Profile every column of a survey file and pick the likely answer columns."""
+def inspect_file(path: str | Path, *, sheet: str | None = None, n_samples: int = 5,
+                 redact: bool = True) -> Inspection:
+    """Profile every column of a survey file and pick the likely answer columns.
+
+    Sample answers are redacted (e-mails, phone numbers, URLs...) unless ``redact=False``.
+    """
     table, info = read_table(path, sheet=sheet)
     profiles = [profile_column(table[column], info.column_labels.get(column))
                 for column in table.columns]
@@ -112,6 +116,12 @@ def inspect_file(path: str | Path, *, sheet: str | None = None, n_samples: int =
         if profile.looks_like_answers:
             filled = [text for text in map(as_text, table[profile.name]) if text.strip()]
             samples[profile.name] = _spread(filled, n_samples)
+    if redact and samples:
+        from openends.clean.redact import Redactor
+
+        redactor = Redactor()
+        samples = {name: [redactor.redact(text)[0] for text in texts]
+                   for name, texts in samples.items()}
     return Inspection(info=info, columns=profiles, samples=samples)
 
 
