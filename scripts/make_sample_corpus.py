@@ -19,8 +19,11 @@ Design
   ("we have not seen any cryptocurrency") is added only for a theme the answer is NOT coded
   with, and a sarcastic sentence is used only for a theme it IS coded with.
 * Phrases carry inline alternatives ("[Almost|Nearly] every phone") and slots, and get
-  lead-ins, tails, openers and closers, so English answers of five words or more are unique
-  across the corpus (a repeat is redrawn) unless the repetition is deliberate.
+  lead-ins, tails, openers and closers, so answers of five words or more are unique across
+  the corpus, and answers of eight words or more share less than 70% of their word
+  3-shingles with any answer of another respondent (a repeat or near repeat, such as the
+  same sentence behind a different lead-in, is redrawn), unless the repetition is
+  deliberate.
 * Noise is layered on top: non-answers, empty cells, typos, repeated answers, foreign
   languages, personal data, very long answers, curly quotes, HTML remnants and mojibake.
 * Nothing is random outside ``random.Random`` objects seeded from ``SEED``; the XLSX and SAV
@@ -735,7 +738,8 @@ FOREIGN: dict[str, dict[str, list[str]]] = {
     "sv": {
         "encryption": ["Allt mer krypterad kommunikation, framför allt appar med "
                        "end-to-end-kryptering.",
-                       "Krypterade telefoner och datorer som vi inte kommer åt."],
+                       "Krypterade [telefoner|mobiler] och datorer som vi inte "
+                       "[kommer åt|kan låsa upp]."],
         "cryptocurrency": ["Betalningar sker allt oftare med kryptovaluta, främst bitcoin.",
                            "Mer kryptovaluta, t.ex. bitcoin och monero."],
         "darknet": ["Mycket av aktiviteten sker på forum i Tor-nätverket.",
@@ -748,15 +752,17 @@ FOREIGN: dict[str, dict[str, list[str]]] = {
                           "ungdomarna själva med mobilen."],
         "volume": ["Datamängderna per ärende ökar kraftigt, ofta flera terabyte per beslag."],
         "social_media": ["Kontakten tas via sociala medier och spelplattformar."],
-        "more_resources": ["Mer personal och mer tid för utredningarna.",
+        "more_resources": ["Mer personal och mer tid för [utredningarna|varje ärende].",
                            "Fler utredare, så som det ser ut nu hinner vi inte med."],
         "training": ["Bättre utbildning för nya utredare."],
-        "forensic_tools": ["Bättre verktyg för automatisk klassificering av bilder."],
+        "forensic_tools": ["Bättre [verktyg|program] för automatisk "
+                           "[klassificering|sortering] av bilder."],
         "cooperation": ["Bättre samarbete med socialtjänsten och skolan."],
-        "international_cooperation": ["Snabbare internationellt samarbete, till exempel via "
-                                      "Europol."],
+        "international_cooperation": ["[Snabbare|Smidigare] internationellt samarbete, till "
+                                      "exempel via [Europol|Europol eller Interpol]."],
         "industry_cooperation": ["Att plattformarna svarar snabbare på våra förfrågningar."],
-        "legislation": ["Tydligare lagstiftning som hänger med i den tekniska utvecklingen."],
+        "legislation": ["[Tydligare|Modernare] lagstiftning som hänger med i den [tekniska|snabba] "
+                        "utvecklingen."],
         "it_security": ["Vårt webbfilter larmade om försök att nå blockerade sidor."],
         "colleague_report": ["En kollega såg något på skärmen och sa till chefen."],
         "it_maintenance": ["Det upptäcktes när datorn var inlämnad på reparation."],
@@ -786,18 +792,20 @@ FOREIGN: dict[str, dict[str, list[str]]] = {
         "self_produced": ["Ein wachsender Anteil des Materials wird von Jugendlichen selbst "
                           "mit dem Handy aufgenommen."],
         "volume": ["Die Datenmengen pro Verfahren steigen enorm, oft mehrere Terabyte."],
-        "social_media": ["Kontaktaufnahme über soziale Netzwerke und Online-Spiele."],
-        "more_resources": ["Mehr Personal und mehr Zeit für die Auswertung.",
+        "social_media": ["Kontaktaufnahme [über|via] soziale Netzwerke und "
+                         "[Online-Spiele|Spieleplattformen]."],
+        "more_resources": ["Mehr Personal und mehr Zeit für die "
+                           "[Auswertung|Auswertung der Datenträger].",
                            "Mehr Ermittler, wir kommen mit der Arbeit nicht hinterher."],
         "training": ["Regelmäßige Fortbildungen zu neuen Technologien."],
-        "forensic_tools": ["Bessere Software zur automatischen Bilderkennung und zum "
-                           "Hash-Abgleich."],
+        "forensic_tools": ["Bessere [Software|Werkzeuge] zur automatischen Bilderkennung "
+                           "und zum [Hash-Abgleich|Abgleich mit Hash-Datenbanken]."],
         "cooperation": ["Bessere Zusammenarbeit mit Jugendämtern und Schulen."],
         "international_cooperation": ["Schnellere internationale Rechtshilfe."],
         "industry_cooperation": ["Schnellere Auskünfte von Providern und "
                                  "Plattformbetreibern."],
-        "legislation": ["Klarere gesetzliche Grundlagen für verdeckte Ermittlungen im "
-                        "Internet."],
+        "legislation": ["[Klarere|Eindeutigere] gesetzliche Grundlagen für verdeckte "
+                        "Ermittlungen im [Internet|Netz]."],
         "it_security": ["Unser Webfilter hat Alarm geschlagen."],
         "colleague_report": ["Ein Kollege hat etwas auf dem Bildschirm gesehen und es "
                              "gemeldet."],
@@ -1521,7 +1529,9 @@ def join_sentences(rng: random.Random, sentences: list[tuple[str, bool]], questi
 
 KIND_RATES = {"empty": 0.015, "non_answer": 0.02, "negation_only": 0.012}
 REPEAT_OF_TECH_RATE = 0.012
-MAX_REDRAWS = 25
+MAX_REDRAWS = 100
+SIMILAR_MIN_WORDS = 8  # the duplicate detector's default min_words
+SIMILAR_JACCARD = 0.7  # well below its default threshold (0.9)
 DISENGAGED_RATE = 0.03
 
 
@@ -1649,12 +1659,12 @@ def closer(rng: random.Random, question: str, codes: set[str],
     return fill(rng.choice(options), rng, pronouns)
 
 
-def write_prose(rng: random.Random, codes: set[str], question: str, style: Style,
-                pronouns: dict[str, str]) -> tuple[str, set[str]]:
+def write_prose(rng: random.Random, coin: random.Random, codes: set[str], question: str,
+                style: Style, pronouns: dict[str, str]) -> tuple[str, set[str]]:
     tags: set[str] = set()
     themes = ordered(codes, rng, question)
     sarcastic = [t for t in themes if t in SARCASTIC]
-    ironic = rng.choice(sarcastic) if sarcastic and rng.random() < style.sarcasm else None
+    ironic = rng.choice(sarcastic) if coin.random() < style.sarcasm and sarcastic else None
     if ironic:
         tags.add("sarcasm")
         if question != "reaction":  # "Oh, nothing much. Just ..." only works as an opening
@@ -1669,7 +1679,7 @@ def write_prose(rng: random.Random, codes: set[str], question: str, style: Style
         if plain and (question != "reaction" or position == 0):
             sentence = with_tail(rng, sentence, tails)
         sentences.append((sentence, theme_id != ironic))
-    if rng.random() < style.negation:
+    if coin.random() < style.negation:
         tags.add("negation")
         negated = negated_sentence(rng, question, codes, pronouns)
         if question == "reaction" or rng.random() < 0.5:  # "did not resign" comes last
@@ -1743,7 +1753,7 @@ def add_typo(rng: random.Random, text: str) -> str | None:
 
 
 def write_answer(rng: random.Random, plan: Plan, question: str, survey: str, year: int,
-                 respondent: Respondent, seen: set[str]) -> Answer:
+                 respondent: Respondent, seen: Seen) -> Answer:
     """Turn a plan into an answer, keeping its codes and recording its noise tags."""
     pronouns = respondent.pronouns
     if plan.kind == "empty":
@@ -1753,30 +1763,107 @@ def write_answer(rng: random.Random, plan: Plan, question: str, survey: str, yea
                       tags=frozenset({"non_answer"}))
     if plan.kind == "circulated":
         assert plan.template is not None
-        return Answer(CIRCULATED[plan.template][1], frozenset(plan.codes),
-                      frozenset({"circulated", "long"}))
+        pasted = Answer(CIRCULATED[plan.template][1], frozenset(plan.codes),
+                        frozenset({"circulated", "long"}))
+        seen.add(normalised(pasted.text), respondent.rid)  # copies of it are deliberate
+        return pasted
     if plan.kind == "negation_only":
-        return unique(lambda: write_negation_only(rng, question, pronouns), seen)
+        return unique(lambda: write_negation_only(rng, question, pronouns), seen,
+                      respondent.rid)
     if respondent.language != "en":
-        lines = [fill(rng.choice(FOREIGN[respondent.language][t]), rng, pronouns)
-                 for t in ordered(plan.codes, rng, question)]
-        return Answer(" ".join(lines), frozenset(plan.codes),
-                      frozenset({"foreign", f"lang:{respondent.language}"}))
-    return unique(lambda: write_english(rng, plan.codes, question, survey, pronouns), seen)
+        language = respondent.language
+
+        def foreign() -> Answer:
+            lines = [fill(rng.choice(FOREIGN[language][t]), rng, pronouns)
+                     for t in ordered(plan.codes, rng, question)]
+            return Answer(" ".join(lines), frozenset(plan.codes),
+                          frozenset({"foreign", f"lang:{language}"}))
+
+        return unique(foreign, seen, respondent.rid)
+    coins = rng.getrandbits(64)  # the style of the answer stays the same across redraws,
+    attempts = iter(range(MAX_REDRAWS))  # unless its words alone cannot be varied enough
+
+    def english() -> Answer:
+        coin = random.Random(coins) if next(attempts) < MAX_REDRAWS // 2 else rng
+        return write_english(rng, coin, plan.codes, question, survey, pronouns)
+
+    return unique(english, seen, respondent.rid)
 
 
-def unique(compose: Callable[[], Answer], seen: set[str]) -> Answer:
+def normalised(text: str) -> list[str]:
+    """The words of an answer as the duplicate detector compares them: lower case, no
+    punctuation."""
+    return re.findall(r"\w+", text.lower())
+
+
+def shingled(words: Sequence[str]) -> set[str]:
+    return {" ".join(words[i:i + 3]) for i in range(len(words) - 2)}
+
+
+@dataclass
+class Seen:
+    """The answers written so far (all waves), to keep new answers apart from them.
+
+    ``exact`` holds every answer's normalised text; answers of ``SIMILAR_MIN_WORDS`` words
+    or more are also kept as word 3-shingles (with an index from shingle to answer), so an
+    answer that merely adds or drops a lead-in ("Mainly: ...") is recognised as a repeat.
+    """
+
+    exact: set[str] = field(default_factory=set)
+    owners: list[str] = field(default_factory=list)
+    shingles: list[set[str]] = field(default_factory=list)
+    index: dict[str, list[int]] = field(default_factory=dict)
+    failures: int = 0
+
+    def similarity(self, words: list[str], owner: str) -> float:
+        """The highest Jaccard of the answer's shingles with an earlier answer of another
+        respondent (0 for answers too short to compare)."""
+        if len(words) < SIMILAR_MIN_WORDS:
+            return 0.0
+        mine = shingled(words)
+        shared = Counter(other for shingle in mine for other in self.index.get(shingle, ()))
+        best = 0.0
+        for other, common in shared.items():
+            if self.owners[other] != owner:
+                best = max(best, common / (len(mine) + len(self.shingles[other]) - common))
+        return best
+
+    def add(self, words: list[str], owner: str) -> None:
+        self.exact.add(" ".join(words))
+        if len(words) < SIMILAR_MIN_WORDS:
+            return
+        position = len(self.owners)
+        self.owners.append(owner)
+        self.shingles.append(shingled(words))
+        for shingle in self.shingles[-1]:
+            self.index.setdefault(shingle, []).append(position)
+
+
+def unique(compose: Callable[[], Answer], seen: Seen, owner: str) -> Answer:
     """People rarely write the same sentence twice: redraw an answer already written.
 
-    Answers of fewer than five words ("More staff", "Encryption") may repeat, as they do.
+    Two rules, both on the normalised text (lower case, no punctuation, lead-ins included):
+    an answer of five words or more must not repeat an earlier answer, and an answer of
+    ``SIMILAR_MIN_WORDS`` words or more must not share ``SIMILAR_JACCARD`` of its word
+    3-shingles with an earlier answer of another respondent (the same sentence behind a
+    different lead-in). Answers of fewer than five words ("More staff", "Encryption") may
+    repeat, as they do. If no draw passes, the least similar one is kept (and counted).
     """
+    best: tuple[float, Answer, list[str]] | None = None
     for _ in range(MAX_REDRAWS):
         answer = compose()
-        key = " ".join(re.findall(r"\w+", answer.text.lower()))
-        if len(key.split()) < 5 or key not in seen:
+        words = normalised(answer.text)
+        repeated = len(words) >= 5 and " ".join(words) in seen.exact
+        score = 1.0 if repeated else seen.similarity(words, owner)
+        if best is None or score < best[0]:
+            best = (score, answer, words)
+        if score < SIMILAR_JACCARD:
             break
-    seen.add(key)
-    return answer
+    assert best is not None
+    if best[0] >= SIMILAR_JACCARD:
+        seen.failures += 1
+    seen.add(best[2], owner)
+    return best[1]
 
 
 def write_negation_only(rng: random.Random, question: str, pronouns: dict[str, str]) -> Answer:
@@ -1790,12 +1877,14 @@ def write_negation_only(rng: random.Random, question: str, pronouns: dict[str, s
     return Answer(" ".join(parts), frozenset(), frozenset({"negation", "negation_only"}))
 
 
-def write_english(rng: random.Random, codes: set[str], question: str, survey: str,
-                    pronouns: dict[str, str]) -> Answer:
+def write_english(rng: random.Random, coin: random.Random, codes: set[str], question: str,
+                  survey: str, pronouns: dict[str, str]) -> Answer:
+    """An English answer; ``coin`` decides its style (form, sarcasm, negation, typo, personal
+    data, case, whitespace) and ``rng`` its words, so a redraw changes only the words."""
     style = POLICE_STYLE if survey == "police" else EMPLOYER_STYLE
     tags: set[str] = set()
     shortable = len(codes) == 1 and next(iter(codes)) in SHORT
-    draw = rng.random()
+    draw = coin.random()
     if shortable and draw < style.short:
         text = rng.choice(SHORT[next(iter(codes))])
         tags.add("short")
@@ -1806,19 +1895,19 @@ def write_english(rng: random.Random, codes: set[str], question: str, survey: st
         text = write_long(rng, codes, question, pronouns)
         tags.add("long")
     else:
-        text, prose_tags = write_prose(rng, codes, question, style, pronouns)
+        text, prose_tags = write_prose(rng, coin, codes, question, style, pronouns)
         tags |= prose_tags
-    if rng.random() < style.typo and (misspelt := add_typo(rng, text)):
+    if coin.random() < style.typo and (misspelt := add_typo(rng, text)):
         text = misspelt
         tags.add("typo")
-    if rng.random() < style.pii and "short" not in tags:
+    if coin.random() < style.pii and "short" not in tags:
         text += " " + fill(rng.choice(PII_SENTENCES[survey]), rng, pronouns)
         tags.add("pii")
-    if "long" not in tags and rng.random() < style.lowercase:
+    if coin.random() < style.lowercase and "long" not in tags:
         text = text.lower()
-    if text.endswith(".") and rng.random() < 0.15:
+    if coin.random() < 0.15 and text.endswith("."):
         text = text[:-1]
-    if rng.random() < style.whitespace:
+    if coin.random() < style.whitespace:
         text = rng.choice([" " + text, text + "  ", text.replace(" ", "  ", 1)])
     return Answer(text, frozenset(codes), frozenset(tags))
 
@@ -1887,7 +1976,7 @@ WAVE_COLUMNS = {
 }
 
 
-def build_wave(survey: str, year: int, n: int, seen: set[str]) -> Wave:
+def build_wave(survey: str, year: int, n: int, seen: Seen) -> Wave:
     """One wave of respondents; ``seen`` holds the answers written so far (all waves)."""
     rng = random.Random(f"{SEED}:{survey}:{year}")
     name = f"{survey}_{year}"
@@ -2398,8 +2487,10 @@ Answers tagged by the generator (an answer can carry several tags):
   and unit size); `repeat_of_tech`: a `help` answer that repeats the respondent's `tech` answer.
 - Short answers such as "Encryption" or "More staff" recur across respondents; they are
   ordinary answers (`short`), not duplicates. Apart from these and the deliberate repeats,
-  answers of five words or more are unique across the four files (bar a few Swedish and
-  German ones).
+  answers of five words or more are unique across the four files, and no answer of eight
+  words or more is a near copy of another respondent's (word 3-shingle Jaccard of 0.7 or
+  more after lower-casing and removing punctuation), so the duplicate detector finds only
+  the deliberate copies.
 - `foreign`: Swedish and German answers (police from Sweden and Germany; employers).
 - `pii`: fictional e-mail addresses, +46/+44/+49 phone numbers, URLs or colleagues' names.
 - `long`: several paragraphs (police: 800-2000 characters). `list`: bullet or comma lists.
@@ -2449,7 +2540,7 @@ XLSX and SAV files carry fixed timestamps, so reruns are byte-identical.
 
 def generate(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
-    seen: set[str] = set()
+    seen = Seen()
     waves = [build_wave("police", year, n, seen) for year, n in POLICE_SIZES.items()]
     waves.append(build_wave("employer", 2018, EMPLOYER_SIZE, seen))
     for wave in waves:
@@ -2467,7 +2558,8 @@ def generate(out: Path) -> None:
     sizes = {name: (out / name).stat().st_size for name in written}
     write_readme(out / "README.md", waves, sample, sizes)
     print(json.dumps({"respondents": {w.name: len(w.respondents) for w in waves},
-                      "hand_coded": len(sample), "bytes": sizes}, indent=2))
+                      "hand_coded": len(sample), "bytes": sizes,
+                      "similar_answers_kept": seen.failures}, indent=2))
 
 
 def main() -> None:
