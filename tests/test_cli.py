@@ -91,3 +91,14 @@ def test_inspect_redacts_sample_answers(tmp_path: Path) -> None:
     assert samples and all("[EMAIL]" in text and "@" not in text for text in samples)
     raw = runner.invoke(app, ["inspect", str(path), "--json", "--no-redact"])
     assert "@example.org" in raw.stdout
+
+
+def test_readme_inspect_excerpt_is_real_output(corpora: Path) -> None:
+    readme = (corpora.parent / "README.md").read_text(encoding="utf-8")
+    command = "$ openends inspect corpora/employer_2018.csv --samples 2\n"
+    excerpt = readme[readme.index(command) + len(command):readme.index("Sample answers from")]
+    result = runner.invoke(app, ["inspect", str(corpora / "employer_2018.csv"), "--samples",
+                                 "2"], env={"COLUMNS": "100"})
+    output = [line.rstrip() for line in result.stdout.splitlines()]
+    for line in excerpt.strip().splitlines():
+        assert line.rstrip() in output, line
