@@ -128,3 +128,14 @@ def test_no_redact_keeps_originals() -> None:
     assert summary.redactions == {}
     redacted, _ = clean_responses(table, CleaningOptions(lemmatise=False))
     assert for_export(redacted)["text"].iloc[0] == "mail me: [EMAIL]"
+
+
+def test_expected_language_is_always_a_choice_of_the_detector() -> None:
+    table = pd.DataFrame({"response_id": ["a", "b"], "text": [
+        "We need more staff and better training on the forensic tools",
+        "Wir brauchen mehr Personal und bessere Schulungen für die Werkzeuge"]})
+    options = CleaningOptions(expected_languages=("en",), languages=("de", "fr"),
+                              lemmatise=False)
+    cleaned, _ = clean_responses(table, options)
+    assert cleaned["language"].tolist() == ["en", "de"]
+    assert cleaned["status"].tolist() == ["ok", "other_language"]

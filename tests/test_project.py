@@ -85,3 +85,19 @@ def test_ids_clashing_across_waves_are_refused(tmp_path: Path) -> None:
             for y in ("2020", "2021")), encoding="utf-8")
     with pytest.raises(ConfigError, match=r"'1' in 2020\.csv, 2021\.csv"):
         read_project(load_project(tmp_path / "project.toml"))
+
+
+def test_cleaning_table_overrides_only_what_it_names(tmp_path: Path) -> None:
+    from openends.clean import CleaningOptions
+    from openends.pipeline import cleaning_options
+
+    path = tmp_path / "project.toml"
+    path.write_text('name = "x"\nseed = 7\n[[waves]]\nwave = "1"\nfile = "a.csv"\n'
+                    'text = {q = "Q"}\n[cleaning]\nexpected_languages = ["sv"]\n'
+                    'non_answers = ["ask hr"]\n', encoding="utf-8")
+    options = cleaning_options(load_project(path))
+    defaults = CleaningOptions()
+    assert options.expected_languages == ("sv",) and options.non_answers == ("ask hr",)
+    assert options.seed == 7
+    assert options.languages == defaults.languages and options.redact is defaults.redact
+    assert options.duplicate_min_words == defaults.duplicate_min_words

@@ -67,15 +67,18 @@ class WaveConfig(_Strict):
 
 
 class CleaningConfig(_Strict):
-    """The ``[cleaning]`` table: options of :class:`openends.clean.CleaningOptions`."""
+    """The ``[cleaning]`` table: options of :class:`openends.clean.CleaningOptions`.
 
-    expected_languages: list[str] = ["en"]
-    languages: list[str] = ["en", "sv", "de", "fr", "es"]
-    non_answers: list[str] = []
-    redact: bool = True
-    redact_terms: list[str] = []
+    Keys left out keep the defaults of ``CleaningOptions`` (one place defines them).
+    """
+
+    expected_languages: list[str] | None = None
+    languages: list[str] | None = None
+    non_answers: list[str] | None = None
+    redact: bool | None = None
+    redact_terms: list[str] | None = None
     spacy_model: str | None = None
-    duplicate_min_words: int = Field(default=8, ge=1)
+    duplicate_min_words: int | None = Field(default=None, ge=1)
 
 
 class ProjectConfig(_Strict):

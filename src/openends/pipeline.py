@@ -86,14 +86,10 @@ class Survey:
 
 def cleaning_options(project: ProjectConfig) -> CleaningOptions:
     """The project's ``[cleaning]`` table as cleaning options, seeded by the project."""
-    config = project.cleaning
-    return CleaningOptions(
-        expected_languages=tuple(config.expected_languages),
-        languages=tuple(dict.fromkeys([*config.languages, *config.expected_languages])),
-        non_answers=tuple(config.non_answers), redact=config.redact,
-        redact_terms=tuple(config.redact_terms), spacy_model=config.spacy_model,
-        duplicate_min_words=config.duplicate_min_words, seed=project.seed,
-    )
+    chosen = project.cleaning.model_dump(exclude_none=True)
+    return CleaningOptions(seed=project.seed, **{
+        key: tuple(value) if isinstance(value, list) else value for key, value in chosen.items()
+    })
 
 
 def read_project(project: ProjectConfig) -> Survey:

@@ -38,7 +38,7 @@ class CleaningOptions:
     """What cleaning does; every field has a sensible default.
 
     ``expected_languages`` are the languages answers should be in; ``languages`` is
-    the set the detector chooses from (it must contain the expected ones).
+    the set the detector chooses from (the expected ones are always added to it).
     """
 
     steps: tuple[str, ...] = DEFAULT_STEPS
@@ -167,8 +167,10 @@ def _languages(texts: list[str], status: list[str],
     if not options.detect_language:
         return languages
     candidates = [index for index, value in enumerate(status) if value in {"ok", "duplicate"}]
+    # The detector must be able to answer with every language the survey expects.
+    choices = tuple(dict.fromkeys([*options.languages, *options.expected_languages]))
     detected = _spread([texts[index] for index in candidates], candidates, len(texts),
-                       lambda unique: detect_languages(unique, languages=options.languages),
+                       lambda unique: detect_languages(unique, languages=choices),
                        missing=None)
     for index in candidates:
         code = detected[index]

@@ -24,9 +24,10 @@ def register(app: typer.Typer) -> None:
     app.command("clean")(clean_command)
 
 
-def _codes(values: list[str] | None, default: tuple[str, ...]) -> tuple[str, ...]:
+def _codes(values: list[str] | None) -> tuple[str, ...] | None:
+    """Language codes from repeated and comma-separated options; None when not given."""
     if not values:
-        return default
+        return None
     return tuple(code.strip().lower() for value in values for code in value.split(",") if code)
 
 
@@ -60,11 +61,9 @@ def clean_command(
     from openends.io import read_responses, write_table
 
     responses, _ = read_responses(file, text=text, id=id, attrs=attr, sheet=sheet)
-    expected = _codes(expect, ("en",))
-    candidates = tuple(dict.fromkeys(_codes(languages, ("en", "sv", "de", "fr", "es"))
-                                     + expected))
+    chosen = {"expected_languages": _codes(expect), "languages": _codes(languages)}
     options = CleaningOptions(
-        expected_languages=expected, languages=candidates,
+        **{key: value for key, value in chosen.items() if value is not None},
         non_answers=tuple(non_answer or ()), redact=not no_redact,
         redact_terms=tuple(redact_term or ()), spacy_model=spacy_model,
     )

@@ -21,6 +21,11 @@ InputFile = Annotated[Path, typer.Argument(help="Survey file: CSV, TSV, XLSX, Pa
 SheetOption = Annotated[str | None, typer.Option("--sheet", help="Workbook sheet to read.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON summary on stdout.")]
 OutOption = Annotated[Path | None, typer.Option("-o", "--out", help="Output file or folder.")]
+TextOption = Annotated[list[str], typer.Option(
+    "--text", help="Answer column; repeat for several questions, or NAME=COLUMN.")]
+IdOption = Annotated[str | None, typer.Option("--id", help="Respondent id column.")]
+AttrOption = Annotated[list[str] | None, typer.Option(
+    "--attr", help="Attribute column to keep (repeatable), or NAME=COLUMN.")]
 
 
 def console() -> Console:
@@ -70,8 +75,3 @@ def reports_errors(command: F) -> F:
             raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]
-TextOption = Annotated[list[str], typer.Option(
-    "--text", help="Answer column; repeat for several questions, or NAME=COLUMN.")]
-IdOption = Annotated[str | None, typer.Option("--id", help="Respondent id column.")]
-AttrOption = Annotated[list[str] | None, typer.Option(
-    "--attr", help="Attribute column to keep (repeatable), or NAME=COLUMN.")]
