@@ -89,12 +89,16 @@ def test_original_text_is_never_changed(cleaned_sample) -> None:
 def test_bad_values_are_handled(tmp_path: Path) -> None:
     table = pd.DataFrame({
         "response_id": list("abcdef"),
-        "text": [None, float("nan"), 42, "x" * 1_000_000, "bad \udcff bytes \x00", ""],
+        "text": [None, float("nan"), 42, "Offenders use encrypted phones. " * 32_000, "bad \udcff bytes \x00", ""],
     })
     cleaned, summary = clean_responses(table, CleaningOptions(lemmatise=False))
     assert len(cleaned) == 6
-    assert cleaned["status"].tolist()[:2] == ["empty", "empty"]
-    assert summary.statuses["empty"] >= 3
+    assert cleaned["status"].tolist() == ["empty", "empty", "non_substantive", "ok", "ok",
+                                          "empty"]
+    assert cleaned["clean_text"].iloc[2] == "42"  # a number is kept as text, not dropped
+    assert len(cleaned["clean_text"].iloc[3]) > 1_000_000 - 1_000  # a 1 MB answer, kept whole
+    assert cleaned["clean_text"].iloc[4] == "bad \ufffd bytes"  # marked, not a crash
+    assert summary.statuses["empty"] == 3
 
 
 def test_clean_cli_writes_the_table_and_a_summary(tmp_path: Path, corpora: Path) -> None:

@@ -29,6 +29,7 @@ from openends.clean.language import detect_languages
 from openends.clean.nonanswers import non_substantive
 from openends.clean.redact import Redactor
 from openends.clean.steps import DEFAULT_STEPS, compose
+from openends.io.responses import as_text
 
 STATUSES = ("ok", "empty", "non_substantive", "duplicate", "other_language")
 
@@ -102,7 +103,7 @@ def clean_responses(
     options = options or CleaningOptions()
     table = responses.copy()
     clean = compose(options.steps)
-    texts = [clean(text) if isinstance(text, str) else "" for text in table["text"]]
+    texts = [clean(as_text(text)) for text in table["text"]]
     table["clean_text"] = texts
     status = ["empty" if not text.strip() else "ok" for text in texts]
     for index, flag in enumerate(non_substantive(texts, extra=options.non_answers)):
