@@ -89,7 +89,8 @@ def test_original_text_is_never_changed(cleaned_sample) -> None:
 def test_bad_values_are_handled(tmp_path: Path) -> None:
     table = pd.DataFrame({
         "response_id": list("abcdef"),
-        "text": [None, float("nan"), 42, "Offenders use encrypted phones. " * 32_000, "bad \udcff bytes \x00", ""],
+        "text": [None, float("nan"), 42, "Offenders use encrypted phones. " * 32_000,
+                 "bad \udcff bytes \x00", ""],
     })
     cleaned, summary = clean_responses(table, CleaningOptions(lemmatise=False))
     assert len(cleaned) == 6
