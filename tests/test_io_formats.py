@@ -9,7 +9,7 @@ import pandas as pd
 import pyreadstat
 import pytest
 
-from openends.io import read_responses, read_table
+from openends.io import read_responses
 
 ENCODED_CSVS = {
     "utf-8": lambda text: text.encode("utf-8"),
@@ -20,6 +20,10 @@ ENCODED_CSVS = {
     "utf-16-be": lambda text: text.encode("utf-16-be"),
     "cp1252": lambda text: text.encode("cp1252"),
 }
+# The codec name each file is decoded with (a BOM-marked UTF-16 file lets the codec read it).
+DETECTED_AS = {"utf-8": "utf-8", "utf-8-sig": "utf-8-sig", "utf-16-le-bom": "utf-16",
+               "utf-16-be-bom": "utf-16", "utf-16-le": "utf-16-le", "utf-16-be": "utf-16-be",
+               "cp1252": "cp1252"}
 
 
 def _check(responses: pd.DataFrame, frame: pd.DataFrame) -> None:
@@ -38,17 +42,7 @@ def test_delimited_text_in_every_encoding(tmp_path: Path, survey_frame: pd.DataF
     responses, info = read_responses(path, text="tech", id="id", attrs=["region"])
     _check(responses, survey_frame)
     assert info.delimiter == delimiter
-    assert info.encoding.replace("_", "-").startswith(encoding.split("-bom")[0][:6])
-
-
-def test_detected_encoding_names(tmp_path: Path, survey_frame: pd.DataFrame) -> None:
-    text = survey_frame.to_csv(index=False)
-    expected = {"utf-8": "utf-8", "utf-8-sig": "utf-8-sig", "utf-16-le-bom": "utf-16",
-                "utf-16-be": "utf-16-be", "cp1252": "cp1252"}
-    for name, detected in expected.items():
-        path = tmp_path / f"{name}.csv"
-        path.write_bytes(ENCODED_CSVS[name](text))
-        assert read_table(path)[1].encoding == detected
+    assert info.encoding == DETECTED_AS[encoding]
 
 
 def test_tsv_extension_means_tab(tmp_path: Path, survey_frame: pd.DataFrame) -> None:
