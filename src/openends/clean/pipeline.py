@@ -124,7 +124,7 @@ def clean_responses(
         # Only answers with content are lemmatised, each distinct text once.
         wanted = [index for index, value in enumerate(status)
                   if value not in {"empty", "non_substantive"}]
-        table["lemmas"] = _spread([redacted[index] for index in wanted], wanted, len(texts),
+        table["lemmas"] = _per_distinct([redacted[index] for index in wanted], wanted, len(texts),
                                   lambda unique: lemmatise(unique, model=options.spacy_model),
                                   missing="")
     table = _order_columns(table)
@@ -170,7 +170,7 @@ def _languages(texts: list[str], status: list[str],
     candidates = [index for index, value in enumerate(status) if value in {"ok", "duplicate"}]
     # The detector must be able to answer with every language the survey expects.
     choices = tuple(dict.fromkeys([*options.languages, *options.expected_languages]))
-    detected = _spread([texts[index] for index in candidates], candidates, len(texts),
+    detected = _per_distinct([texts[index] for index in candidates], candidates, len(texts),
                        lambda unique: detect_languages(unique, languages=choices),
                        missing=None)
     for index in candidates:
@@ -181,7 +181,7 @@ def _languages(texts: list[str], status: list[str],
     return languages
 
 
-def _spread(values: list[str], positions: list[int], size: int,
+def _per_distinct(values: list[str], positions: list[int], size: int,
             compute: Callable[[list[str]], list[Any]], missing: Any) -> list[Any]:
     """``compute`` on the distinct ``values``, spread back to ``positions`` of a list."""
     unique = list(dict.fromkeys(values))

@@ -120,8 +120,7 @@ def inspect_file(path: str | Path, *, sheet: str | None = None, n_samples: int =
         from openends.clean.redact import Redactor
 
         redactor = Redactor()
-        samples = {name: [redactor.redact(text)[0] for text in texts]
-                   for name, texts in samples.items()}
+        samples = {name: redactor.redact_many(texts)[0] for name, texts in samples.items()}
     return Inspection(info=info, columns=profiles, samples=samples)
 
 
