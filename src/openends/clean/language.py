@@ -12,6 +12,7 @@ Example:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -22,6 +23,8 @@ if TYPE_CHECKING:
     from lingua import LanguageDetector
 
 __all__ = ["detect_languages"]
+
+_NOT_LETTERS = re.compile(r"[\W\d_]+")
 
 
 def _iso_codes(languages: Sequence[str]) -> tuple[str, ...]:
@@ -79,7 +82,7 @@ def detect_languages(texts: Sequence[str], *,
     """
     detector = _detector(_iso_codes(languages), low_accuracy)
     long_enough = [index for index, text in enumerate(texts)
-                   if sum(char.isalpha() for char in text) >= min_chars]
+                   if len(_NOT_LETTERS.sub("", text)) >= min_chars]
     found: list[str | None] = [None] * len(texts)
     batch = [texts[index] for index in long_enough]
     for index, values in zip(

@@ -150,10 +150,11 @@ def for_export(cleaned: pd.DataFrame, options: CleaningOptions | None = None) ->
 def _mark_duplicates(table: pd.DataFrame, texts: list[str], status: list[str],
                      options: CleaningOptions) -> None:
     candidates = [index for index, value in enumerate(status) if value == "ok"]
-    respondents = table["respondent_id"] if "respondent_id" in table else table["response_id"]
+    column = "respondent_id" if "respondent_id" in table else "response_id"
+    respondents = table[column].astype(str).tolist()
     found = find_duplicates(
         [texts[index] for index in candidates],
-        [str(respondents.iloc[index]) for index in candidates],
+        [respondents[index] for index in candidates],
         min_words=options.duplicate_min_words, threshold=options.duplicate_threshold,
         seed=options.seed,
     )
