@@ -124,3 +124,54 @@ class NotBuiltError(OpenendsError):
             f"'openends {command}' is not built yet in this version; see the README's command "
             "overview for what is available"
         )
+
+
+class ModelError(OpenendsError):
+    """A model folder is missing, incomplete or in an unsafe format, or a model cannot be fit."""
+
+
+class ModelIntegrityError(ModelError):
+    """A model file's sha256 is not the one expected: the file is damaged or was changed."""
+
+    def __init__(self, path: str | Path, expected: str, actual: str, *, fix: str):
+        self.path = Path(path)
+        self.expected = expected
+        self.actual = actual
+        super().__init__(
+            f"{path}: sha256 is {actual}, expected {expected}; the file is damaged or was "
+            f"changed. {fix}"
+        )
+
+
+class NotFittedError(OpenendsError):
+    """A fitted model was used before it was fitted."""
+
+    def __init__(self, what: str, how: str):
+        self.what = what
+        super().__init__(f"{what} is not fitted yet; {how}")
+
+
+class TopicsFolderError(InputFileError):
+    """A topics folder is missing, or its ``topics.json`` is missing or malformed."""
+
+
+class OutputExistsError(OpenendsError):
+    """The output file exists and overwriting it was not asked for."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        super().__init__(
+            f"{path}: already exists; pass --force to overwrite it, or choose another -o path"
+        )
+
+
+class TooFewAnswersError(OpenendsError):
+    """Too few substantive answers to model: topics from a handful of answers mean nothing."""
+
+    def __init__(self, found: int, needed: int):
+        self.found = found
+        self.needed = needed
+        super().__init__(
+            f"only {found} answers have status 'ok'; topic models need at least {needed}. "
+            "Add answers (more waves or questions) or code them with a codebook instead"
+        )
