@@ -13,7 +13,6 @@ import typer
 from openends.errors import NotBuiltError
 
 PLANNED = {
-    "topics": "Topics, assignments and the fitted model, with a terminal summary.",
     "keywords": "Keyphrases per answer, or the words that mark each group.",
     "code": "Codes for every answer from a codebook or a trained coder.",
     "train": "A coder learned from human codes, with cross-validated quality.",
@@ -26,8 +25,7 @@ PLANNED = {
     "run": "The whole pipeline for a survey project.",
 }
 PLANNED_GROUPS = {
-    "codebook": {"draft": "A draft codebook from topics.", "check": "Validate a codebook."},
-    "models": {"build": "Build the static embedder from the installed model package."},
+    "codebook": {"check": "Validate a codebook."},
 }
 _ANY_ARGUMENTS = {"allow_extra_args": True, "ignore_unknown_options": True}
 
@@ -44,9 +42,13 @@ def _not_built(name: str, summary: str) -> Callable[[typer.Context], None]:
 def register(app: typer.Typer) -> None:
     for name, summary in PLANNED.items():
         app.command(name, context_settings=_ANY_ARGUMENTS)(_not_built(name, summary))
+    # A group with built commands (e.g. codebook) is already on the app: add to it.
+    built = {info.name: info.typer_instance for info in app.registered_groups}
     for group, commands in PLANNED_GROUPS.items():
-        sub = typer.Typer(help=f"openends {group} commands.", no_args_is_help=True)
+        sub = built.get(group)
+        if sub is None:
+            sub = typer.Typer(help=f"openends {group} commands.", no_args_is_help=True)
+            app.add_typer(sub, name=group)
         for name, summary in commands.items():
             sub.command(name, context_settings=_ANY_ARGUMENTS)(
                 _not_built(f"{group} {name}", summary))
-        app.add_typer(sub, name=group)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
+from collections.abc import Mapping
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -38,10 +39,13 @@ _SKLEARN_ARRAYS = {
 }
 
 
-def save_topic_model(model: TopicModel, directory: Path) -> Path:
+def save_topic_model(model: TopicModel, directory: Path, *,
+                     extras: Mapping[str, pd.DataFrame | dict[str, Any]] | None = None) -> Path:
     """Write ``topics.json``, ``assignments.csv`` and ``model/`` into ``directory``.
 
-    An existing folder is replaced only once the new one is complete.
+    ``extras`` adds files by name: a DataFrame as CSV, a dict as JSON (e.g. topic
+    counts by wave, quality figures). An existing folder is replaced only once
+    the new one is complete.
     """
     if not hasattr(model, "topics_"):
         from openends.errors import NotFittedError
@@ -54,6 +58,11 @@ def save_topic_model(model: TopicModel, directory: Path) -> Path:
     work = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
     try:
         _write(model, work)
+        for name, content in (extras or {}).items():
+            if isinstance(content, pd.DataFrame):
+                content.to_csv(work / name, index=False)
+            else:
+                (work / name).write_text(json.dumps(content, indent=2) + "\n", encoding="utf-8")
         _readable(work)
         _replace(work, directory)
     finally:
@@ -75,6 +84,9 @@ def _write(model: TopicModel, folder: Path) -> None:
         logging.getLogger("BERTopic").setLevel(logging.ERROR)
         model.state_.save(str(model_dir / "bertopic"), serialization="safetensors",
                           save_ctfidf=True, save_embedding_model=False)
+        embedder = model._embedder()
+        if hasattr(embedder, "save"):  # a fitted state (tfidf) travels with the topics
+            embedder.save(model_dir / "embedder")
     else:
         _save_sklearn(model.state_, model_dir / "sklearn")
     meta = {
@@ -116,6 +128,10 @@ def load_topic_model(directory: Path, *, embedder: Any = None,
     if meta.get("format") != FORMAT:
         raise ModelError(f"{meta_path}: format {meta.get('format')!r} is not one this "
                          f"version reads ({FORMAT}); refit the topics")
+    if embedder is None and (directory / "model" / "embedder").is_dir():
+        from openends.embed.tfidf import TfidfEmbedder
+
+        embedder = TfidfEmbedder.load(directory / "model" / "embedder")
     model = TopicModel(meta["method"], n_topics=meta["n_topics"],
                        embedder=embedder if embedder is not None else meta["embedder"],
                        clustering=meta["clustering"], seed=meta["seed"],

@@ -77,7 +77,8 @@ def describe_terms(terms: Sequence[str], weights: Sequence[float], *,
     ranked = sorted(zip(terms, weights, strict=True), key=lambda pair: -float(pair[1]))
     words = [(term, float(weight)) for term, weight in ranked
              if " " not in term and float(weight) > 0][:n_words]
-    phrases = [term for term, weight in ranked if " " in term and float(weight) > 0][:n_words]
+    phrases = [term for term, weight in ranked if " " in term and float(weight) > 0
+               and len(set(term.split())) > 1][:n_words]  # not "good good"
     return [word for word, _ in words], [weight for _, weight in words], phrases
 
 
