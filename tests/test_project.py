@@ -13,6 +13,7 @@ from openends.cli import app
 from openends.config import load_project
 from openends.errors import ConfigError
 from openends.pipeline import read_project
+from openends.topics import load_topic_model
 
 runner = CliRunner()
 
@@ -42,21 +43,41 @@ def test_attributes_are_the_same_across_drifting_column_names(corpora: Path) -> 
 
 
 def test_demo_prints_the_summary_and_writes_responses(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["demo", "-o", str(tmp_path)], env={"COLUMNS": "120"})
+    result = runner.invoke(app, ["demo", "-o", str(tmp_path), "--embedder", "tfidf"],
+                           env={"COLUMNS": "120"})
     assert result.exit_code == 0, result.stderr
     assert "3,698 answers from 4 file(s)" in result.stdout
     assert "Qualtrics export" in result.stdout
     assert "Cleaned 3,698 rows in, 3,698 rows out" in result.stdout
     assert "non_substantive" in result.stdout and "Redactions: EMAIL" in result.stdout
+    assert "Topic shares by question" in result.stdout and "Topic quality" in result.stdout
     written = pd.read_parquet(tmp_path / "responses.parquet")
     assert len(written) == 3698
+    topics = load_topic_model(tmp_path / "topics")
+    assert topics.assignments_["response_id"].tolist() == written["response_id"].tolist()
+    assert (tmp_path / "topics" / "topics_by_wave.csv").exists()
 
 
 def test_demo_json(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["demo", "--json"])
+    result = runner.invoke(app, ["demo", "--json", "--embedder", "tfidf"])
     summary = json.loads(result.stdout)
     assert summary["responses"] == 3698
     assert [wave["respondents"] for wave in summary["waves"]] == [482, 517, 546, 304]
+    topics = summary["topics"]
+    assert topics["modelled"] + sum(topics["not_modelled"].values()) == 3698
+    assert 10 <= len(topics["topics"]) <= 40
+    assert set(topics["by"]) == {"question", "wave"}
+
+
+@pytest.mark.slow
+def test_demo_with_the_default_static_embedder(static_model: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENENDS_CACHE", str(static_model.parent.parent))
+    result = runner.invoke(app, ["demo", "--json"])
+    assert result.exit_code == 0, result.stderr
+    topics = json.loads(result.stdout)["topics"]
+    assert 10 <= len(topics["topics"]) <= 40
+    assert topics["quality"]["outlier_share"] == 0.0
 
 
 @pytest.mark.parametrize(("content", "message"), [

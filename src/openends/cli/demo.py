@@ -19,6 +19,9 @@ def demo_command(
     out: OutOption = None,
     project: Annotated[Path | None, typer.Option(
         "--project", help="Project file to use instead of the sample project.")] = None,
+    embedder: Annotated[str, typer.Option(
+        "--embedder", help="Embedder for the topics: static, minilm, tfidf or a folder.")
+    ] = "static",
     json: JsonOption = False,
 ) -> None:
     """Run openends on the sample survey project and show what it finds."""
@@ -27,19 +30,29 @@ def demo_command(
     from openends.io import write_table
     from openends.pipeline import cleaning_options, read_project
     from openends.sample import sample_project_path
+    from openends.topics import TopicModel, save_topic_model, topics_by
+    from openends.topics.summary import TopicSummary, evaluate_topics
 
     config = load_project(project or sample_project_path())
     survey = read_project(config)
     options = cleaning_options(config)
     cleaned, cleaning = clean_responses(survey.responses, options)
-    written = (write_table(for_export(cleaned, options), out / "responses.parquet")
-               if out else None)
+    model = TopicModel(embedder=embedder, seed=config.seed).fit(cleaned)
+    by = {name: topics_by(model.assignments_, cleaned, name) for name in ("question", "wave")}
+    topics = TopicSummary.of(model, cleaned, quality=evaluate_topics(model, cleaned), by=by)
+    outputs = []
+    if out:
+        outputs.append(write_table(for_export(cleaned, options), out / "responses.parquet"))
+        outputs.append(save_topic_model(model, out / "topics", extras={
+            f"topics_by_{name}.csv": table for name, table in by.items()}))
     if json:
         print_json({**survey.to_dict(), "cleaning": cleaning.to_dict(),
-                    "outputs": [str(written)] if written else []})
+                    "topics": topics.to_dict(), "outputs": [str(path) for path in outputs]})
         return
     console().print(survey)
     console().print()
     console().print(cleaning)
-    if written:
-        console().print(f"\nWrote {len(survey.responses):,} responses to {written}")
+    console().print()
+    console().print(topics)
+    for path in outputs:
+        console().print(f"\nWrote {path}")
