@@ -407,7 +407,8 @@ def _assignments(responses: pd.DataFrame, positions: np.ndarray, labels: np.ndar
 # -- BERTopic ----------------------------------------------------------------------------
 def _bertopic(documents: list[str], embeddings: np.ndarray, labels: np.ndarray,
               n_words: int) -> Any:
-    """BERTopic over given clusters: class-based TF-IDF over lemma terms, topic vectors."""
+    """BERTopic over given clusters: class-based TF-IDF over lemma terms, topic vectors,
+    and topic words ranked by how specific they are to the topic's answers."""
     import logging
 
     from bertopic import BERTopic
@@ -415,9 +416,12 @@ def _bertopic(documents: list[str], embeddings: np.ndarray, labels: np.ndarray,
     from bertopic.dimensionality import BaseDimensionalityReduction
     from bertopic.vectorizers import ClassTfidfTransformer
 
+    from openends.topics.represent import SpecificTerms
+
     model = BERTopic(umap_model=BaseDimensionalityReduction(), hdbscan_model=BaseCluster(),
                      vectorizer_model=term_vectorizer(len(documents)),
                      ctfidf_model=ClassTfidfTransformer(reduce_frequent_words=True),
+                     representation_model=SpecificTerms(3 * n_words),
                      top_n_words=3 * n_words, calculate_probabilities=False, verbose=False)
     logging.getLogger("BERTopic").setLevel(logging.ERROR)  # its own INFO/WARNING chatter
     model.fit(documents, embeddings=embeddings, y=labels)
@@ -452,36 +456,25 @@ def _cosine(vectors: np.ndarray, centroids: np.ndarray) -> np.ndarray:
 
 def _score_partitions(partitions: dict[int, np.ndarray], lemmas: list[str],
                       n_words: int) -> list[Candidate]:
-    """NPMI and diversity of each partition's class-based TF-IDF top words."""
-    from scipy import sparse
-
+    """NPMI and diversity of each partition's top words (as the fitted model ranks them)."""
     from openends.topics.evaluate import npmi_coherence, topic_diversity
+    from openends.topics.represent import term_specificity
 
     vectorizer = term_vectorizer(len(lemmas))
     counts = vectorizer.fit_transform(lemmas)
     vocabulary = np.asarray(vectorizer.get_feature_names_out())
     unigram = np.array([" " not in term for term in vocabulary])
+    unigram_counts = counts[:, unigram]
     documents = term_documents(lemmas)
     candidates = []
+    words_of = vocabulary[unigram]
     for size, labels in sorted(partitions.items()):
-        membership = sparse.csr_matrix((np.ones(len(labels)), (labels, np.arange(len(labels)))),
-                                       shape=(size, len(labels)))
-        per_topic = np.asarray((membership @ counts).todense(), dtype=np.float64)
-        weights = _class_tfidf(per_topic)[:, unigram]
-        words = [list(vocabulary[unigram][np.argsort(-row, kind="stable")[:n_words]])
+        weights = term_specificity(unigram_counts, labels, size)
+        words = [[str(words_of[i]) for i in np.argsort(-row, kind="stable")[:n_words] if row[i] > 0]
                  for row in weights]
         candidates.append(Candidate(size, npmi_coherence(words, documents).mean,
                                     topic_diversity(words)))
     return candidates
-
-
-def _class_tfidf(per_topic: np.ndarray) -> np.ndarray:
-    """BERTopic's class-based TF-IDF with ``reduce_frequent_words``: sqrt(tf) x idf."""
-    frequency = per_topic / np.maximum(per_topic.sum(axis=1, keepdims=True), 1)
-    average = per_topic.sum() / len(per_topic)
-    idf = np.log(1 + average / np.maximum(per_topic.sum(axis=0), 1))
-    weights: np.ndarray = np.sqrt(frequency) * idf
-    return weights
 
 
 # -- scikit-learn: NMF and LDA ------------------------------------------------------------
