@@ -421,7 +421,7 @@ def _bertopic(documents: list[str], embeddings: np.ndarray, labels: np.ndarray,
     model = BERTopic(umap_model=BaseDimensionalityReduction(), hdbscan_model=BaseCluster(),
                      vectorizer_model=term_vectorizer(len(documents)),
                      ctfidf_model=ClassTfidfTransformer(reduce_frequent_words=True),
-                     representation_model=SpecificTerms(3 * n_words),
+                     representation_model=SpecificTerms(n_words),
                      top_n_words=3 * n_words, calculate_probabilities=False, verbose=False)
     logging.getLogger("BERTopic").setLevel(logging.ERROR)  # its own INFO/WARNING chatter
     model.fit(documents, embeddings=embeddings, y=labels)
@@ -458,20 +458,17 @@ def _score_partitions(partitions: dict[int, np.ndarray], lemmas: list[str],
                       n_words: int) -> list[Candidate]:
     """NPMI and diversity of each partition's top words (as the fitted model ranks them)."""
     from openends.topics.evaluate import npmi_coherence, topic_diversity
-    from openends.topics.represent import term_specificity
+    from openends.topics.represent import describe_topics
 
     vectorizer = term_vectorizer(len(lemmas))
     counts = vectorizer.fit_transform(lemmas)
-    vocabulary = np.asarray(vectorizer.get_feature_names_out())
-    unigram = np.array([" " not in term for term in vocabulary])
-    unigram_counts = counts[:, unigram]
+    vocabulary = vectorizer.get_feature_names_out()
     documents = term_documents(lemmas)
     candidates = []
-    words_of = vocabulary[unigram]
     for size, labels in sorted(partitions.items()):
-        weights = term_specificity(unigram_counts, labels, size)
-        words = [[str(words_of[i]) for i in np.argsort(-row, kind="stable")[:n_words] if row[i] > 0]
-                 for row in weights]
+        described = describe_topics(counts, vocabulary, labels, size, n_words=n_words,
+                                    n_phrases=0)
+        words = [[term for term, _ in terms] for terms in described]
         candidates.append(Candidate(size, npmi_coherence(words, documents).mean,
                                     topic_diversity(words)))
     return candidates

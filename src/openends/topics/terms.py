@@ -67,14 +67,15 @@ def term_documents(documents: Sequence[str], *,
 
 def describe_terms(terms: Sequence[str], weights: Sequence[float], *,
                    n_words: int = 10) -> tuple[list[str], list[float], list[str]]:
-    """Split ranked terms into the top words (unigrams, with weights) and the top phrases.
+    """Split terms ranked best first into the top words (unigrams, with weights) and the
+    top phrases; terms with no weight are dropped.
 
     Example:
-        >>> describe_terms(["staff", "staff friendly", "friendly", "wait"], [4, 3, 2, 1],
-        ...                n_words=2)
+        >>> describe_terms(["staff", "staff friendly", "friendly", "wait"], [4, 3, 2, 0],
+        ...                n_words=3)
         (['staff', 'friendly'], [4.0, 2.0], ['staff friendly'])
     """
-    ranked = sorted(zip(terms, weights, strict=True), key=lambda pair: -float(pair[1]))
+    ranked = list(zip(terms, weights, strict=True))
     words = [(term, float(weight)) for term, weight in ranked
              if " " not in term and float(weight) > 0][:n_words]
     phrases = [term for term, weight in ranked if " " in term and float(weight) > 0
