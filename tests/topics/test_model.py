@@ -246,3 +246,10 @@ def test_default_static_embedder_offline(cleaned: pd.DataFrame, static_model: Pa
     loaded = load_topic_model(save_topic_model(fitted, tmp_path / "topics"),
                               models_dir=static_model.parent)
     pd.testing.assert_frame_equal(loaded.transform(cleaned), fitted.transform(cleaned))
+
+
+def test_every_public_name_of_the_package_resolves() -> None:
+    import openends.topics as package
+
+    for name in package.__all__:
+        assert getattr(package, name) is not None, name

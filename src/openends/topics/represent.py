@@ -78,8 +78,9 @@ def describe_topics(uses: Any, vocabulary: Sequence[str], labels: np.ndarray, n_
     described = []
     for row in weights:
         order = np.argsort(-row, kind="stable")
-        words = [i for i in order if single[i] and row[i] > 0][:POOL]
-        phrases = [i for i in order if not single[i] and row[i] > 0][:n_phrases]
+        order = order[row[order] > 0]
+        words = order[single[order]][:POOL].tolist()
+        phrases = order[~single[order]][:n_phrases].tolist()
         chosen = _coherent(words, row, present, answers_with, n_words)
         described.append([(str(terms[i]), round(float(row[i]), 6)) for i in chosen + phrases])
     return described
