@@ -60,13 +60,24 @@ def stop_words(extra: Iterable[str] = (), model: str | None = None) -> frozenset
                      | {word.lower() for word in extra})
 
 
+LOOKUP_FIXES = {"number": "number", "crew": "crew", "data": "data", "media": "media",
+                "better": "better", "best": "best"}
+"""Word forms spaCy's lookup table maps to the wrong word for survey answers
+("number" -> "numb", "crew" -> "crow", "social media" -> "social medium")."""
+
+
 def lemmatise(texts: Sequence[str], *, model: str | None = None,
               batch_size: int = 1000) -> list[str]:
     """Space-joined lower-case lemmas of the word tokens of each text (punctuation dropped).
 
     With the default lookup lemmatiser, only the tokeniser runs and each distinct
     word form is looked up once (what spaCy's lookup mode does, without the
-    per-token pipeline overhead); a named pipeline runs in full.
+    per-token pipeline overhead), apart from the few forms in :data:`LOOKUP_FIXES`;
+    a named pipeline runs in full.
+
+    Example:
+        >>> lemmatise(["The crew saw a number of offenders on social media."])
+        ['the crew see a number of offender on social media']
     """
     nlp = load_nlp(model)
     if model is not None:
@@ -82,7 +93,7 @@ def lemmatise(texts: Sequence[str], *, model: str | None = None,
 
     def lemma(form: str) -> str:
         if form not in lemmas:
-            found = table.get(form, form)
+            found = LOOKUP_FIXES.get(form.lower()) or table.get(form, form)
             lemmas[form] = (found if isinstance(found, str) else found[0]).lower()
         return lemmas[form]
 
