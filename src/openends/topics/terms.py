@@ -28,16 +28,14 @@ _WORD = re.compile(WORD)
 
 
 def topic_stop_words(extra: Sequence[str] = ()) -> list[str]:
-    """English stop words plus words every survey answer uses without meaning a theme.
+    """:func:`openends.nlp.stop_words` (English and survey filler words) that can be terms.
 
     Example:
-        >>> "the" in topic_stop_words() and "nothing" in topic_stop_words()
+        >>> "the" in topic_stop_words() and "really" in topic_stop_words()
         True
     """
-    survey_fillers = ("thing", "really", "just", "also", "get", "lot", "bit", "way", "think")
     # Only whole words: "'ll" can never match a term, and scikit-learn warns about it.
-    return sorted(word for word in stop_words(tuple(survey_fillers) + tuple(extra))
-                  if _WORD.fullmatch(word))
+    return sorted(word for word in stop_words(tuple(extra)) if _WORD.fullmatch(word))
 
 
 def term_vectorizer(n_documents: int, *, extra_stop_words: Sequence[str] = ()) -> Any:
