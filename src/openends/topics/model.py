@@ -173,7 +173,7 @@ class TopicModel:
             labels = np.asarray(labels, dtype=np.int64)
             probability = np.clip(np.asarray(probability, dtype=np.float64), 0.0, 1.0)
         else:
-            labels, probability = _sklearn_assign(self.state_, answers.lemmas)
+            labels, probability, _ = _sklearn_assign(self.state_, answers.lemmas)
         return _assignments(responses, answers.positions, labels, probability)
 
     # -- helpers -----------------------------------------------------------------------
@@ -265,8 +265,7 @@ class TopicModel:
                                             topic_diversity(top)))
             chosen = choose_size(candidates)
         state = fits[chosen]
-        labels, probability = _sklearn_assign(state, answers.lemmas)
-        weights_by_answer = state.model.transform(state.vectorizer.transform(answers.lemmas))
+        labels, probability, weights_by_answer = _sklearn_assign(state, answers.lemmas)
         topics = []
         for topic in range(chosen):
             words, weights, phrases = _top_words(state, topic, self.n_words)
@@ -512,8 +511,10 @@ def _top_words(state: _SklearnState, topic: int, n_words: int
                           n_words=n_words)
 
 
-def _sklearn_assign(state: _SklearnState, lemmas: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Each answer's strongest topic; an answer with none of the model's terms gets -1."""
+def _sklearn_assign(state: _SklearnState, lemmas: list[str]
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each answer's strongest topic (an answer with none of the model's terms gets -1),
+    that topic's share of the answer's weights, and all the weights (answers x topics)."""
     counts = state.vectorizer.transform(lemmas)
     weights = np.asarray(state.model.transform(counts), dtype=np.float64)
     totals = weights.sum(axis=1)
@@ -521,7 +522,7 @@ def _sklearn_assign(state: _SklearnState, lemmas: list[str]) -> tuple[np.ndarray
     labels = np.where(has_terms & (totals > 0), weights.argmax(axis=1), -1)
     shares = np.divide(weights.max(axis=1), totals, out=np.zeros(len(totals)),
                        where=totals > 0)
-    return labels.astype(np.int64), np.where(labels >= 0, shares, 0.0)
+    return labels.astype(np.int64), np.where(labels >= 0, shares, 0.0), weights
 
 
 def _readable_first(ranked: np.ndarray, texts: list[str], *, pool: int = 20,
