@@ -22,7 +22,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from openends.errors import ConfigError, NotFittedError, TooFewAnswersError, closest_match
+from openends.errors import (
+    ConfigError,
+    NotFittedError,
+    TooFewAnswersError,
+    UnknownColumnError,
+    closest_match,
+)
 from openends.topics.cluster import CLUSTERINGS, principal_components, ward_partitions
 from openends.topics.terms import describe_terms, term_documents, term_vectorizer, topic_label
 
@@ -335,8 +341,6 @@ def topics_by(assignments: pd.DataFrame, responses: pd.DataFrame, by: str) -> pd
         {'wave': 2018, 'topic': 0, 'count': 1, 'share': 1.0}
     """
     if by not in responses.columns:
-        from openends.errors import UnknownColumnError
-
         raise UnknownColumnError(by, list(responses.columns))
     joined = assignments[["response_id", "topic"]].merge(
         responses[["response_id", by]], on="response_id", how="left", validate="one_to_one")
@@ -363,15 +367,11 @@ class _Answers:
     @classmethod
     def of(cls, responses: pd.DataFrame) -> _Answers:
         if "response_id" not in responses.columns:
-            from openends.errors import UnknownColumnError
-
-            raise UnknownColumnError("response_id", list(responses.columns))
+                raise UnknownColumnError("response_id", list(responses.columns))
         text_column = next((name for name in ("redacted_text", "clean_text", "text")
                             if name in responses.columns), None)
         if text_column is None:
-            from openends.errors import UnknownColumnError
-
-            raise UnknownColumnError("text", list(responses.columns))
+                raise UnknownColumnError("text", list(responses.columns))
         texts = responses[text_column].fillna("").astype(str)
         if "status" in responses.columns:
             modelled = (responses["status"] == "ok").to_numpy()
