@@ -91,3 +91,17 @@ def test_reading_never_drops_or_reorders_rows(tmp_path: Path, suffix: str) -> No
     assert responses["response_id"].tolist() == frame["id"].tolist()
     expected = [text.replace("\r\n", "\n") for text in texts]
     assert [text.replace("\r\n", "\n") for text in responses["text"]] == expected
+
+
+def test_written_tables_are_readable_like_any_output_file(tmp_path: Path) -> None:
+    import os
+
+    from openends.io import write_table
+
+    previous = os.umask(0o022)
+    try:
+        path = write_table(pd.DataFrame({"a": [1]}), tmp_path / "out.csv")
+    finally:
+        os.umask(previous)
+    assert path.stat().st_mode & 0o777 == 0o644
+    assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]

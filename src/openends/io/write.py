@@ -30,6 +30,7 @@ def write_table(table: pd.DataFrame, path: str | Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     os.close(handle)
+    os.chmod(temporary, 0o666 & ~_umask())  # mkstemp's files are private; outputs are not
     try:
         _write(table, Path(temporary), suffix)
         os.replace(temporary, path)
@@ -37,6 +38,12 @@ def write_table(table: pd.DataFrame, path: str | Path) -> Path:
         Path(temporary).unlink(missing_ok=True)
         raise
     return path
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
 
 
 def _write(table: pd.DataFrame, path: Path, suffix: str) -> None:
