@@ -408,3 +408,12 @@ def test_errors_are_openends_errors() -> None:
     assert issubclass(TopicsFolderError, InputFileError)
     assert issubclass(OutputExistsError, OpenendsError)
     assert OutputExistsError("codebook.yml").exit_code == 2
+
+
+def test_ids_stay_within_the_length_limit() -> None:
+    from openends.topics.draft import MAX_ID_LENGTH, _unique, slugify
+
+    assert len(slugify("1" * 60)) <= MAX_ID_LENGTH
+    taken: set[str] = set()
+    ids = [_unique(slugify("word " * 20), taken) for _ in range(12)]
+    assert len(set(ids)) == 12 and max(map(len, ids)) <= MAX_ID_LENGTH

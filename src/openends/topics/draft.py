@@ -291,7 +291,7 @@ def slugify(text: str, *, max_length: int = MAX_ID_LENGTH) -> str:
         if slug and len(longer) > max_length:
             break
         slug = longer[:max_length]
-    return f"topic_{slug}" if slug[:1].isdigit() else slug
+    return (f"topic_{slug}" if slug[:1].isdigit() else slug)[:max_length].rstrip("_")
 
 
 def _theme(topic: TopicRecord, total: int, taken: set[str]) -> dict[str, Any]:
@@ -316,7 +316,8 @@ def _label(topic: TopicRecord) -> str:
 def _unique(slug: str, taken: set[str]) -> str:
     unique, suffix = slug, 2
     while unique in taken:
-        unique, suffix = f"{slug}_{suffix}", suffix + 1
+        ending = f"_{suffix}"
+        unique, suffix = f"{slug[:MAX_ID_LENGTH - len(ending)]}{ending}", suffix + 1
     taken.add(unique)
     return unique
 
