@@ -415,5 +415,7 @@ def test_ids_stay_within_the_length_limit() -> None:
 
     assert len(slugify("1" * 60)) <= MAX_ID_LENGTH
     taken: set[str] = set()
-    ids = [_unique(slugify("word " * 20), taken) for _ in range(12)]
+    label = "antidisestablishmentarianism" * 2  # one word longer than the limit
+    ids = [_unique(slugify(label), taken) for _ in range(12)]
+    assert len(ids[0]) == MAX_ID_LENGTH
     assert len(set(ids)) == 12 and max(map(len, ids)) <= MAX_ID_LENGTH
