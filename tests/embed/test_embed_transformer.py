@@ -47,6 +47,17 @@ def test_identity_follows_the_weights_not_the_location(tmp_path: Path) -> None:
     assert first.name == f"path:{(tmp_path / 'a').resolve()}"
 
 
+def test_identity_follows_the_pooling_and_tokenizer_files_too(tmp_path: Path) -> None:
+    (tmp_path / "1_Pooling").mkdir()
+    (tmp_path / "model.safetensors").write_bytes(b"weights")
+    (tmp_path / "1_Pooling" / "config.json").write_text('{"pooling_mode_mean_tokens": true}')
+    before = SentenceTransformerEmbedder(tmp_path).identity
+    (tmp_path / "README.md").write_text("notes")  # documentation does not change the model
+    assert SentenceTransformerEmbedder(tmp_path).identity == before
+    (tmp_path / "1_Pooling" / "config.json").write_text('{"pooling_mode_cls_token": true}')
+    assert SentenceTransformerEmbedder(tmp_path).identity != before
+
+
 def test_minilm_weights_are_checked_against_the_pinned_hash(
         monkeypatch: pytest.MonkeyPatch) -> None:
     assert get_embedder("minilm").identity.startswith("minilm:")

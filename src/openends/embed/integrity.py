@@ -89,3 +89,15 @@ def safe_weight_files(folder: Path) -> dict[str, Path]:
         raise ModelError(f"{folder} has no weights (*.safetensors); give the folder of a local "
                          "sentence-transformers model")
     return safe
+
+
+SETTINGS_SUFFIXES = (".json", ".txt", ".model")
+"""Files a sentence-transformers folder loads besides its weights: configuration, pooling,
+tokenizer and vocabulary. They change what the model returns, so they belong in its identity."""
+
+
+def settings_files(folder: Path) -> dict[str, Path]:
+    """The configuration and tokenizer files of a model folder, by path relative to it."""
+    return {path.relative_to(folder).as_posix(): path for path in sorted(folder.rglob("*"))
+            if path.is_file() and path.suffix in SETTINGS_SUFFIXES
+            and not path.name.lower().startswith("readme")}

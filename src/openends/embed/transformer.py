@@ -26,6 +26,7 @@ from openends.embed.integrity import (
     SOURCE_WEIGHTS,
     fingerprint,
     safe_weight_files,
+    settings_files,
     sha256_file,
     source_model_path,
 )
@@ -58,7 +59,9 @@ class SentenceTransformerEmbedder:
             if hashes[relative] != sha:
                 raise ModelIntegrityError(self.directory / relative, sha, hashes[relative],
                                           fix=fix)
-        self._identity = f"{self.name.split(':')[0]}:{fingerprint(hashes)}"
+        settings = {relative: sha256_file(path)
+                    for relative, path in settings_files(self.directory).items()}
+        self._identity = f"{self.name.split(':')[0]}:{fingerprint({**settings, **hashes})}"
         self._model: SentenceTransformer | None = None
 
     @property
