@@ -154,3 +154,18 @@ def status(description: str, *, enabled: bool) -> Iterator[Callable[[str], None]
     with Progress(*columns, console=console, transient=True) as spinner:
         task = spinner.add_task(description, total=None)
         yield lambda description: spinner.update(task, description=description)
+
+
+def package_version(distribution: str) -> str | None:
+    """The installed version of ``distribution``, or None (e.g. running from a source tree).
+
+    Example:
+        >>> package_version("no-such-distribution") is None
+        True
+    """
+    from importlib import metadata
+
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        return None

@@ -20,7 +20,6 @@ import os
 import shutil
 import tempfile
 from collections.abc import Sequence
-from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +29,7 @@ from openends.embed.base import (
     default_models_dir,
     normalise_rows,
     offline,
+    package_version,
     progress_bar,
     quiet_libraries,
     status,
@@ -207,12 +207,12 @@ def _save(model: StaticModel, folder: Path, pca_dims: int) -> None:
     manifest = {
         "model": "static",
         "source_model": SOURCE_MODEL,
-        "source_package": f"{SOURCE_PACKAGE} {_version(SOURCE_PACKAGE)}",
+        "source_package": f"{SOURCE_PACKAGE} {package_version(SOURCE_PACKAGE)}",
         "source_sha256": SOURCE_SHA256,
         "pca_dims": pca_dims,
         "dimensions": int(model.dim),
         "vocabulary_size": int(model.embedding.shape[0]),
-        "versions": {name: _version(name) for name in
+        "versions": {name: package_version(name) for name in
                      ("openends", "model2vec", "transformers", "torch", "numpy")},
         "files": {name: sha256_file(folder / name) for name in VERIFIED_FILES},
     }
@@ -220,13 +220,6 @@ def _save(model: StaticModel, folder: Path, pca_dims: int) -> None:
     for path in folder.rglob("*"):
         path.chmod(0o755 if path.is_dir() else 0o644)
     folder.chmod(0o755)
-
-
-def _version(distribution: str) -> str | None:
-    try:
-        return metadata.version(distribution)
-    except metadata.PackageNotFoundError:
-        return None
 
 
 def _move_into_place(workdir: Path, target: Path) -> None:

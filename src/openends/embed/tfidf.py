@@ -19,13 +19,12 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from openends.embed.base import normalise_rows
+from openends.embed.base import normalise_rows, package_version
 from openends.errors import ModelError, NotFittedError
 
 STATE_FILE = "tfidf.json"
@@ -199,5 +198,5 @@ def _count(texts: list[str], params: dict[str, Any], vocabulary: list[str]) -> A
     return CountVectorizer(vocabulary=index, **_vectorizer_options(params)).transform(texts)
 
 
-def _versions() -> dict[str, str]:
-    return {name: metadata.version(name) for name in ("openends", "scikit-learn", "numpy")}
+def _versions() -> dict[str, str | None]:
+    return {name: package_version(name) for name in ("openends", "scikit-learn", "numpy")}
