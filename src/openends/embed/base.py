@@ -169,3 +169,29 @@ def package_version(distribution: str) -> str | None:
         return metadata.version(distribution)
     except metadata.PackageNotFoundError:
         return None
+
+
+def encode_in_batches(texts: Sequence[str], encode: Callable[[list[str]], npt.ArrayLike], *,
+                      dimensions: Callable[[], int], batch: int, description: str,
+                      progress: bool) -> np.ndarray:
+    """``encode`` applied batch by batch with a progress bar; rows normalised, as float32.
+
+    ``dimensions`` is called only for an empty input (it may load a model).
+
+    Example:
+        >>> encode_in_batches(["a", "bb", "ccc"], lambda b: [[len(t), 0] for t in b],
+        ...                   dimensions=lambda: 2, batch=2, description="", progress=False)
+        array([[1., 0.],
+               [1., 0.],
+               [1., 0.]], dtype=float32)
+    """
+    texts = list(texts)
+    if not texts:
+        return np.zeros((0, dimensions()), dtype=np.float32)
+    parts = []
+    with progress_bar(description, len(texts), enabled=progress) as advance:
+        for start in range(0, len(texts), batch):
+            chunk = texts[start:start + batch]
+            parts.append(np.asarray(encode(chunk), dtype=np.float32))
+            advance(len(chunk))
+    return normalise_rows(np.concatenate(parts))

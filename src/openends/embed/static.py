@@ -27,10 +27,9 @@ import numpy as np
 
 from openends.embed.base import (
     default_models_dir,
-    normalise_rows,
+    encode_in_batches,
     offline,
     package_version,
-    progress_bar,
     quiet_libraries,
     status,
 )
@@ -138,18 +137,11 @@ class StaticEmbedder:
         return self._dimensions
 
     def embed(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
-        texts = list(texts)
-        if not texts:
-            return np.zeros((0, self.dimensions), dtype=np.float32)
-        model = self._loaded()
-        parts = []
-        with progress_bar("Embedding (static)", len(texts), enabled=progress) as advance:
-            for start in range(0, len(texts), _BATCH):
-                batch = texts[start:start + _BATCH]
-                parts.append(model.encode(batch, use_multiprocessing=False))
-                advance(len(batch))
-        # model2vec computes in float16; normalise again in float32.
-        return normalise_rows(np.concatenate(parts))
+        # model2vec computes in float16; rows are normalised again in float32.
+        return encode_in_batches(
+            texts, lambda batch: self._loaded().encode(batch, use_multiprocessing=False),
+            dimensions=lambda: self.dimensions, batch=_BATCH,
+            description="Embedding (static)", progress=progress)
 
     def _loaded(self) -> StaticModel:
         if self._model is None:

@@ -8,7 +8,7 @@ also equal the pinned hash of all-MiniLM-L6-v2.
 Example:
     >>> embedder = minilm_embedder()
     >>> embedder.identity
-    'minilm:5fdfd0de0f39f6cc'
+    'minilm:b5c9b60c7a7a67a1'
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from openends.embed.base import normalise_rows, offline, progress_bar, quiet_libraries
+from openends.embed.base import encode_in_batches, offline, quiet_libraries
 from openends.embed.integrity import (
     SOURCE_PACKAGE,
     SOURCE_SHA256,
@@ -80,19 +80,11 @@ class SentenceTransformerEmbedder:
         return int(dimensions)
 
     def embed(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
-        texts = list(texts)
-        if not texts:
-            return np.zeros((0, self.dimensions), dtype=np.float32)
-        model = self._loaded()
-        parts = []
-        with progress_bar(f"Embedding ({self.name})", len(texts), enabled=progress) as advance:
-            for start in range(0, len(texts), _CHUNK):
-                chunk = texts[start:start + _CHUNK]
-                parts.append(np.asarray(model.encode(
-                    chunk, batch_size=64, normalize_embeddings=True, convert_to_numpy=True,
-                    show_progress_bar=False)))
-                advance(len(chunk))
-        return normalise_rows(np.concatenate(parts))
+        return encode_in_batches(
+            texts, lambda chunk: self._loaded().encode(
+                chunk, batch_size=64, convert_to_numpy=True, show_progress_bar=False),
+            dimensions=lambda: self.dimensions, batch=_CHUNK,
+            description=f"Embedding ({self.name})", progress=progress)
 
     def _loaded(self) -> SentenceTransformer:
         if self._model is None:
