@@ -1,0 +1,72 @@
+"""``statistical``: our default keyphrase method, phrase TF-IDF with a position prior.
+
+A candidate phrase scores the sum of its words' TF-IDF (word count in the text x
+inverse document frequency over the answers the method was fitted on), times the
+square root of how often the phrase itself occurs, divided by
+``1 + first position / text length`` (phrases that come early carry the topic).
+The best phrases are taken greedily, skipping any that is part of, or contains,
+one already chosen. Summing word weights favours informative multi-word phrases;
+the phrase count and position separate phrases that share words. Each of these
+parts earns its place on the SemEval-2017 benchmark (``scripts/bench/keywords.py``).
+
+Example:
+    >>> texts = ["Offenders use end-to-end encryption and encrypted apps.",
+    ...          "More staff, more training.", "Encryption everywhere."]
+    >>> method = StatisticalKeyphrases().fit(texts)
+    >>> [found.phrase for found in method.extract(texts, top=3)[0]]
+    ['Offenders use end-to-end encryption', 'encrypted apps']
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
+
+from openends.errors import NotFittedError
+from openends.keywords.base import Keyphrase
+from openends.keywords.candidates import MAX_WORDS, PhraseFinder, select_distinct
+
+
+class StatisticalKeyphrases:
+    """Phrase TF-IDF keyphrases (see the module docstring).
+
+    ``max_words`` caps the phrase length; ``stop_words`` replaces the default list.
+    ``fit`` counts in how many texts each word lemma occurs.
+    """
+
+    name = "statistical"
+
+    def __init__(self, *, max_words: int = MAX_WORDS,
+                 stop_words: Iterable[str] | None = None) -> None:
+        self.max_words = max_words
+        self.stop_words = stop_words
+
+    def fit(self, texts: Sequence[str]) -> StatisticalKeyphrases:
+        finder = PhraseFinder(max_words=1, stop_words=self.stop_words)
+        frequency: Counter[str] = Counter()
+        for text in texts:
+            frequency.update(finder(text).words.keys())
+        self.document_frequency_ = frequency
+        self.n_documents_ = len(texts)
+        return self
+
+    def idf(self, word: str) -> float:
+        """Smoothed inverse document frequency: ``ln((N + 1) / (df + 1)) + 1``."""
+        if not hasattr(self, "document_frequency_"):
+            raise NotFittedError("the statistical keyphrase method", "call fit(texts) first")
+        return math.log((self.n_documents_ + 1) / (self.document_frequency_[word] + 1)) + 1
+
+    def extract(self, texts: Sequence[str], top: int = 10) -> list[list[Keyphrase]]:
+        finder = PhraseFinder(max_words=self.max_words, stop_words=self.stop_words)
+        return [self._best(finder(text), top) for text in texts]
+
+    def _best(self, found, top: int) -> list[Keyphrase]:  # type: ignore[no-untyped-def]
+        weight = {word: count * self.idf(word) for word, count in found.words.items()}
+        length = max(found.n_tokens, 1)
+        score = {key: sum(weight[word] for word in key) * math.sqrt(phrase.count)
+                 / (1 + phrase.first / length)
+                 for key, phrase in found.phrases.items()}
+        ranked = sorted(score, key=lambda key: (-score[key], found.phrases[key].first, key))
+        return [Keyphrase(found.phrases[key].surface, score[key], key)
+                for key in select_distinct(ranked, top)]
