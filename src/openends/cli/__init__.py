@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from openends import __version__
-from openends.cli import clean, codebook, demo, inspect, models, planned, topics
+from openends.cli import clean, codebook, demo, inspect, keywords, models, planned, topics
 from openends.cli.common import set_debug
 
 app = typer.Typer(
@@ -45,6 +45,7 @@ inspect.register(app)
 clean.register(app)
 demo.register(app)
 topics.register(app)
+keywords.register(app)
 codebook.register(app)
 models.register(app)
 planned.register(app)

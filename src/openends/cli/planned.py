@@ -13,7 +13,6 @@ import typer
 from openends.errors import NotBuiltError
 
 PLANNED = {
-    "keywords": "Keyphrases per answer, or the words that mark each group.",
     "code": "Codes for every answer from a codebook or a trained coder.",
     "train": "A coder learned from human codes, with cross-validated quality.",
     "agree": "Agreement between two or more codings, per theme and overall.",

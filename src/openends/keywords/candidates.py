@@ -92,6 +92,21 @@ def select_distinct(ranked: Iterable[Key], top: int) -> list[Key]:
     return chosen
 
 
+def shown_form(forms: Counter[str]) -> str:
+    """The form to show a phrase in: the most frequent, counting a form that differs only
+    by a capital first letter as the lower-case one when that occurs too.
+
+    Example:
+        >>> shown_form(Counter({"Encryption": 5, "encryption": 2, "Telegram": 1}))
+        'encryption'
+    """
+    folded: Counter[str] = Counter()
+    for form, count in forms.items():
+        lowered = form[:1].lower() + form[1:]
+        folded[lowered if lowered in forms else form] += count
+    return folded.most_common(1)[0][0]
+
+
 @functools.lru_cache(maxsize=1)
 def _lemma_table() -> Any:
     from openends.nlp import load_nlp
@@ -141,17 +156,29 @@ class PhraseFinder:
             return stop_words()
         return frozenset(word.lower() for word in self.stop_words)
 
+    def is_stop_word(self, word: str) -> bool:
+        """A stop word, a negated auxiliary ("don't") or a stop word with a clitic ("it's").
+
+        Example:
+            >>> finder = PhraseFinder()
+            >>> [finder.is_stop_word(word) for word in ("the", "don't", "we're", "officer's")]
+            [True, True, True, False]
+        """
+        if word in self._stop:
+            return True
+        head, apostrophe, tail = word.replace("\u2019", "'").rpartition("'")
+        return bool(apostrophe) and (tail == "t" or head in self._stop)
+
     def runs(self, text: str) -> tuple[list[list[tuple[str, str, int, bool]]], int]:
         """Runs of content words as ``(surface, lemma, position, starts_sentence)``,
         and the number of tokens in the text."""
-        stop = self._stop
         runs: list[list[tuple[str, str, int, bool]]] = []
         current: list[tuple[str, str, int, bool]] = []
         starts_sentence = True
         position = -1
         for position, match in enumerate(TOKEN.finditer(text)):
             token = match.group()
-            if not token[0].isalnum() or token.lower() in stop:
+            if not token[0].isalnum() or self.is_stop_word(token.lower()):
                 if current:
                     runs.append(current)
                     current = []
@@ -166,7 +193,7 @@ class PhraseFinder:
 
     def __call__(self, text: str) -> TextPhrases:
         runs, n_tokens = self.runs(text)
-        found: dict[Key, list] = {}
+        found: dict[Key, list[Any]] = {}
         words: Counter[str] = Counter()
         for run in runs:
             words.update(word[1] for word in run)
@@ -178,7 +205,7 @@ class PhraseFinder:
         return TextPhrases(phrases, words, n_tokens)
 
     @staticmethod
-    def _add(found: dict[Key, list], words: Sequence[tuple[str, str, int, bool]]) -> None:
+    def _add(found: dict[Key, list[Any]], words: Sequence[tuple[str, str, int, bool]]) -> None:
         first, last = words[0][0], words[-1][0]
         if not (LETTER.search(first) and LETTER.search(last)):
             return

@@ -1,9 +1,12 @@
 """``statistical``: our default keyphrase method, phrase TF-IDF with a position prior.
 
-A candidate phrase scores the sum of its words' TF-IDF (word count in the text x
-inverse document frequency over the answers the method was fitted on), times the
-square root of how often the phrase itself occurs, divided by
-``1 + first position / text length`` (phrases that come early carry the topic).
+A candidate phrase scores the sum of its words' weights, times the square root of
+how often the phrase itself occurs, divided by ``1 + first position / text length``
+(phrases that come early carry the topic). A word's weight is its count in the text
+x its inverse document frequency over the answers the method was fitted on x the
+square of its rarity in general English (:mod:`~openends.keywords.background`): the
+background keeps everyday words down even in a small set of answers, where document
+frequencies alone say little.
 The best phrases are taken greedily, skipping any that is part of, or contains,
 one already chosen. Summing word weights favours informative multi-word phrases;
 the phrase count and position separate phrases that share words. Each of these
@@ -24,6 +27,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 
 from openends.errors import NotFittedError
+from openends.keywords.background import rarity
 from openends.keywords.base import Keyphrase
 from openends.keywords.candidates import MAX_WORDS, PhraseFinder, select_distinct
 
@@ -31,16 +35,18 @@ from openends.keywords.candidates import MAX_WORDS, PhraseFinder, select_distinc
 class StatisticalKeyphrases:
     """Phrase TF-IDF keyphrases (see the module docstring).
 
-    ``max_words`` caps the phrase length; ``stop_words`` replaces the default list.
+    ``max_words`` caps the phrase length; ``stop_words`` replaces the default list;
+    ``background=False`` leaves out general-English rarity (plain phrase TF-IDF).
     ``fit`` counts in how many texts each word lemma occurs.
     """
 
     name = "statistical"
 
     def __init__(self, *, max_words: int = MAX_WORDS,
-                 stop_words: Iterable[str] | None = None) -> None:
+                 stop_words: Iterable[str] | None = None, background: bool = True) -> None:
         self.max_words = max_words
         self.stop_words = stop_words
+        self.background = background
 
     def fit(self, texts: Sequence[str]) -> StatisticalKeyphrases:
         finder = PhraseFinder(max_words=1, stop_words=self.stop_words)
@@ -62,7 +68,8 @@ class StatisticalKeyphrases:
         return [self._best(finder(text), top) for text in texts]
 
     def _best(self, found, top: int) -> list[Keyphrase]:  # type: ignore[no-untyped-def]
-        weight = {word: count * self.idf(word) for word, count in found.words.items()}
+        weight = {word: count * self.idf(word) * (rarity(word) ** 2 if self.background else 1.0)
+                  for word, count in found.words.items()}
         length = max(found.n_tokens, 1)
         score = {key: sum(weight[word] for word in key) * math.sqrt(phrase.count)
                  / (1 + phrase.first / length)
