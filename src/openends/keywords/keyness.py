@@ -104,7 +104,8 @@ def keyness(texts: Sequence[str], groups: Sequence[Hashable], *, top: int = 15,
                                      finder=finder)
     counts = _counts_by_group([str(labels[index]) for index in kept], per_answer, names)
     totals = counts.sum(axis=1)
-    frequent = totals.index[totals >= min_count]
+    # A term in every answer cannot mark a group (and has no odds against).
+    frequent = totals.index[(totals >= min_count) & (totals < len(kept))]
     counts = counts.loc[_without_covered(frequent, totals)]
     sizes = Counter(labels[index] for index in kept)
     rows = []
