@@ -56,6 +56,9 @@ def test_demo_prints_the_summary_and_writes_responses(tmp_path: Path) -> None:
     topics = load_topic_model(tmp_path / "topics")
     assert topics.assignments_["response_id"].tolist() == written["response_id"].tolist()
     assert (tmp_path / "topics" / "topics_by_wave.csv").exists()
+    assert "Terms that mark each wave in police answers to 'tech'" in result.stdout
+    marks = pd.read_csv(tmp_path / "keywords_by_wave.csv")
+    assert set(marks["scope"]) == {"police answers to 'help'", "police answers to 'tech'"}
 
 
 def test_demo_json(tmp_path: Path) -> None:
@@ -67,6 +70,10 @@ def test_demo_json(tmp_path: Path) -> None:
     assert topics["modelled"] + sum(topics["not_modelled"].values()) == 3698
     assert 10 <= len(topics["topics"]) <= 40
     assert set(topics["by"]) == {"question", "wave"}
+    tech = next(result for result in summary["keywords_by_wave"] if "'tech'" in result["scope"])
+    assert set(tech["groups"]) == {"2017", "2018", "2019"}
+    marking_2019 = " ".join(tech["terms"]["2019"]).lower()
+    assert all(word in marking_2019 for word in ("encrypt", "bitcoin", "live streaming"))
 
 
 @pytest.mark.slow

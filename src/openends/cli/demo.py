@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from openends.cli.common import JsonOption, OutOption, console, print_json, reports_errors
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from openends.keywords.find import KeywordResult
 
 
 def register(app: typer.Typer) -> None:
@@ -40,19 +45,50 @@ def demo_command(
     model = TopicModel(embedder=embedder, seed=config.seed).fit(cleaned)
     by = {name: topics_by(model.assignments_, cleaned, name) for name in ("question", "wave")}
     topics = TopicSummary.of(model, cleaned, quality=evaluate_topics(model, cleaned), by=by)
+    marks = wave_keywords(cleaned)
     outputs = []
     if out:
         outputs.append(write_table(for_export(cleaned, options), out / "responses.parquet"))
         outputs.append(save_topic_model(model, out / "topics", extras={
             f"topics_by_{name}.csv": table for name, table in by.items()}))
+        if marks:
+            outputs.append(write_table(wave_keyword_table(marks), out / "keywords_by_wave.csv"))
     if json:
         print_json({**survey.to_dict(), "cleaning": cleaning.to_dict(),
-                    "topics": topics.to_dict(), "outputs": [str(path) for path in outputs]})
+                    "topics": topics.to_dict(),
+                    "keywords_by_wave": [result.to_dict() for result in marks],
+                    "outputs": [str(path) for path in outputs]})
         return
     console().print(survey)
     console().print()
     console().print(cleaning)
     console().print()
     console().print(topics)
+    for result in marks:
+        console().print()
+        console().print(result)
     for path in outputs:
         console().print(f"\nWrote {path}")
+
+
+def wave_keywords(cleaned: pd.DataFrame) -> list[KeywordResult]:
+    """The terms that mark each wave, for every survey group and question asked in two
+    or more waves (the sample project: the police questions, 2017-2019)."""
+    from openends.keywords.find import find_keywords
+
+    results = []
+    for (group, question), answers in cleaned.groupby(["group", "question"], sort=True):
+        if answers.loc[answers["status"] == "ok", "wave"].nunique() >= 2:
+            result = find_keywords(answers, by="wave", top=8)
+            result.scope = f"{group} answers to {question!r}"
+            results.append(result)
+    return results
+
+
+def wave_keyword_table(results: list[KeywordResult]) -> pd.DataFrame:
+    """One table of :func:`wave_keywords`: ``scope`` first, then the keyness columns."""
+    import pandas as pd
+
+    return pd.concat([result.table.assign(scope=result.scope).rename(columns={"group": "wave"})
+                      for result in results], ignore_index=True).pipe(
+        lambda table: table[["scope", *table.columns.drop("scope")]])

@@ -46,10 +46,11 @@ class KeywordResult:
     excluded: dict[str, int] = field(default_factory=dict)
     by: str | None = None
     groups: dict[str, int] = field(default_factory=dict)
+    scope: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready summary (the table itself goes to the output file)."""
-        summary: dict[str, Any] = {"mode": self.mode, "method": self.method,
+        summary: dict[str, Any] = {"mode": self.mode, "method": self.method, "scope": self.scope,
                                    "answers_used": self.used, "excluded": self.excluded,
                                    "rows": len(self.table)}
         if self.mode == "by":
@@ -65,7 +66,8 @@ class KeywordResult:
         what = {"corpus": "Top phrases", "per-response": "Keyphrases per answer",
                 "by": f"Terms that mark each {self.by}"}[self.mode]
         method = "weighted log-odds, informative prior" if self.mode == "by" else self.method
-        return (f"{what} ({method}) from {self.used:,} substantive answers"
+        scope = f" in {self.scope}" if self.scope else ""
+        return (f"{what}{scope} ({method}) from {self.used:,} substantive answers"
                 + (f"; left out: {excluded}" if excluded else ""))
 
     def __rich__(self) -> Group:

@@ -28,7 +28,7 @@ carries BERTopic's class-based TF-IDF (Grootendorst 2022),
 ``tf_{t,c} / sum_t tf_{t,c} * log(1 + A / f_t)``, with ``A`` the mean number of term
 uses per group and ``f_t`` the term's uses over all groups.
 
-A term whose answers are mostly (``COVERED`` = 80% or more) also answers of one longer
+A term whose answers are mostly (``COVERED``: half or more) also answers of one longer
 term containing it is dropped in favour of the longer one ("streaming" when nearly
 every answer says "live streaming"), so lists do not repeat one idea.
 
@@ -53,7 +53,7 @@ import pandas as pd
 from openends.errors import ConfigError
 from openends.keywords.candidates import Key, PhraseFinder, contains, shown_form
 
-COVERED = 0.8
+COVERED = 0.5
 PRIOR_WEIGHT = 0.1
 KEYNESS_COLUMNS = ["group", "rank", "keyphrase", "score", "log_odds", "ctfidf", "count",
                    "share", "count_rest", "share_rest", "answers", "answers_rest"]
