@@ -52,6 +52,7 @@ def keywords_command(
 ) -> None:
     """Keywords: the top phrases of all answers, each answer's keyphrases, or keyness by group."""
     from openends.clean import clean_responses
+    from openends.embed import EmbeddingCache, default_cache_dir
     from openends.io import read_responses, write_table
     from openends.keywords.find import find_keywords
 
@@ -61,8 +62,9 @@ def keywords_command(
         attrs.append(by)
     responses, _ = read_responses(file, text=text, id=id, attrs=attrs or None, sheet=sheet)
     cleaned, _ = clean_responses(responses)
+    cache = EmbeddingCache(default_cache_dir() / "embeddings") if method == "embedding" else None
     result = find_keywords(cleaned, by=by, per_response=per_response, method=method, top=top,
-                           min_count=min_count, embedder=embedder)
+                           min_count=min_count, embedder=embedder, cache=cache)
     written = write_table(result.table, out)
     if json:
         print_json({**result.to_dict(), "output": str(written)})
