@@ -28,6 +28,22 @@ AttrOption = Annotated[list[str] | None, typer.Option(
     "--attr", help="Attribute column to keep (repeatable), or NAME=COLUMN.")]
 
 
+def attrs_with(attrs: list[str] | None, groups: list[str]) -> list[str] | None:
+    """The ``--attr`` columns plus each ``--by`` column not named yet (columns a
+    multi-question read makes itself, ``question`` and ``respondent_id``, need no reading).
+
+    Example:
+        >>> attrs_with(["region=Q1"], ["region", "wave", "question"])
+        ['region=Q1', 'wave']
+    """
+    chosen = list(attrs or [])
+    for name in groups:
+        if name not in {"question", "respondent_id"} and not any(
+                attr.split("=")[0] == name for attr in chosen):
+            chosen.append(name)
+    return chosen or None
+
+
 def console() -> Console:
     """The stdout console; plain text (no colour) when stdout is not a terminal."""
     return Console(highlight=False, soft_wrap=False)

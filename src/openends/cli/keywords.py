@@ -14,6 +14,7 @@ from openends.cli.common import (
     JsonOption,
     SheetOption,
     TextOption,
+    attrs_with,
     console,
     print_json,
     reports_errors,
@@ -56,11 +57,8 @@ def keywords_command(
     from openends.io import read_responses, write_table
     from openends.keywords.find import find_keywords
 
-    attrs = list(attr or [])
-    derived = {"question", "respondent_id"}  # columns a multi-question read makes itself
-    if by and by not in derived and not any(a.split("=")[0] == by for a in attrs):
-        attrs.append(by)
-    responses, _ = read_responses(file, text=text, id=id, attrs=attrs or None, sheet=sheet)
+    attrs = attrs_with(attr, [by] if by else [])
+    responses, _ = read_responses(file, text=text, id=id, attrs=attrs, sheet=sheet)
     cleaned, _ = clean_responses(responses)
     cache = EmbeddingCache(default_cache_dir() / "embeddings") if method == "embedding" else None
     result = find_keywords(cleaned, by=by, per_response=per_response, method=method, top=top,

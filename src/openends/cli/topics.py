@@ -14,6 +14,7 @@ from openends.cli.common import (
     JsonOption,
     SheetOption,
     TextOption,
+    attrs_with,
     console,
     print_json,
     reports_errors,
@@ -80,11 +81,8 @@ def topics_command(
 
     wanted = parse_n_topics(n_topics)
     groups = list(dict.fromkeys(by or []))
-    attrs = list(attr or [])
-    derived = {"question", "respondent_id"}  # columns a multi-question read makes itself
-    attrs += [name for name in groups if name not in derived
-              and not any(a.split("=")[0] == name for a in attrs)]
-    responses, _ = read_responses(file, text=text, id=id, attrs=attrs or None, sheet=sheet)
+    responses, _ = read_responses(file, text=text, id=id, attrs=attrs_with(attr, groups),
+                                  sheet=sheet)
     cleaned, _ = clean_responses(responses)
     cache = None if no_cache else EmbeddingCache(default_cache_dir() / "embeddings")
     model = TopicModel(method, n_topics=wanted, embedder=embedder, clustering=clustering,
