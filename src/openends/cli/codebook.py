@@ -1,11 +1,11 @@
 """``openends codebook draft TOPICS_DIR -o YML``: the ``codebook`` command group.
 
-Commands of the group are added to :data:`codebook_app`; ``codebook check`` is still
-planned, and :mod:`openends.cli.planned` adds its placeholder to this group.
+Commands of the group are added to :data:`codebook_app`: ``draft`` and ``check``.
 
 Example:
     $ openends topics survey.csv --text answer -o topics
     $ openends codebook draft topics -o codebook.yml --min-size 10
+    $ openends codebook check codebook.yml
 """
 
 from __future__ import annotations
@@ -72,3 +72,22 @@ def draft_command(
     typer.echo(f"Drafted {len(themes)} theme{'' if len(themes) == 1 else 's'} from "
                f"{len(topics)} topic{'' if len(topics) == 1 else 's'}"
                f"{describe_skipped(skipped, min_size)} -> {written}")
+
+
+@codebook_app.command("check")
+@reports_errors
+def check_command(
+    codebook: Annotated[Path, typer.Argument(help="Codebook (.yml) to validate.",
+                                             show_default=False)],
+    json: JsonOption = False,
+) -> None:
+    """Validate a codebook and summarise it: themes, hierarchy, patterns, warnings."""
+    from openends.cli.common import console
+    from openends.coding.codebook import load_codebook
+    from openends.coding.summary import CodebookSummary
+
+    summary = CodebookSummary.of(load_codebook(codebook))
+    if json:
+        print_json(summary.to_dict())
+        return
+    console().print(summary)

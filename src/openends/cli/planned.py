@@ -23,9 +23,7 @@ PLANNED = {
     "init": "Draft a project file from data files.",
     "run": "The whole pipeline for a survey project.",
 }
-PLANNED_GROUPS = {
-    "codebook": {"check": "Validate a codebook."},
-}
+PLANNED_GROUPS: dict[str, dict[str, str]] = {}
 _ANY_ARGUMENTS = {"allow_extra_args": True, "ignore_unknown_options": True}
 
 

@@ -206,4 +206,4 @@ def _describe(error: ValidationError, data: Mapping[str, Any]) -> str:
         field = ".".join(str(part) for part in location[2:])
         where = f"{name}, {field}" if field else name
     more = f" (and {len(problems) - 1} more problem{'s' * (len(problems) > 2)})"
-    return f"{where or 'codebook'}: {message}" + (more if len(problems) > 1 else "")
+    return (f"{where}: {message}" if where else message) + (more if len(problems) > 1 else "")
