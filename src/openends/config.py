@@ -81,6 +81,18 @@ class CleaningConfig(_Strict):
     duplicate_min_words: int | None = Field(default=None, ge=1)
 
 
+class CodingConfig(_Strict):
+    """The ``[coding]`` table: how answers are coded, and a reference to check against."""
+
+    codebook: str | None = Field(default=None, description="codebook (.yml), relative path")
+    model: str | None = Field(default=None, description="trained coder folder")
+    reference: str | None = Field(default=None, description="hand-coded answers (wide CSV "
+                                  "with response_id) to measure agreement against")
+    semantic: bool = True
+    embedder: str = "static"
+    min_precision: float | None = Field(default=None, ge=0, le=1)
+
+
 class ProjectConfig(_Strict):
     """A survey project: its name, output folder, seed, waves and cleaning options."""
 
@@ -89,11 +101,16 @@ class ProjectConfig(_Strict):
     seed: int = 0
     waves: list[WaveConfig] = Field(min_length=1)
     cleaning: CleaningConfig = CleaningConfig()
+    coding: CodingConfig = CodingConfig()
     base_dir: Path = Field(default=Path("."), exclude=True)
 
     @property
     def output_dir(self) -> Path:
         return (self.base_dir / self.output).resolve()
+
+    def path(self, relative: str) -> Path:
+        """A path of the project file, relative to its folder."""
+        return (self.base_dir / relative).resolve()
 
 
 def load_project(path: str | Path) -> ProjectConfig:

@@ -116,3 +116,39 @@ def _check_unique_ids(responses: pd.DataFrame) -> None:
             f"{len(clashes)} response id(s) occur more than once across the project's files "
             f"({where}); ids must be unique across waves"
         )
+
+
+def code_project(project: ProjectConfig, cleaned: pd.DataFrame, *,
+                 embedder: str | None = None) -> Any:
+    """Code a project's cleaned answers as its ``[coding]`` table says (a CodingResult), or
+    None when it names neither a codebook nor a model."""
+    from openends.coding.codebook import load_codebook
+    from openends.coding.combine import code_responses
+
+    settings = project.coding
+    if settings.codebook is None and settings.model is None:
+        return None
+    model = None
+    if settings.model is not None:
+        from openends.coding.store import load_trained_coder
+
+        model = load_trained_coder(project.path(settings.model))
+    codebook = load_codebook(project.path(settings.codebook)) if settings.codebook else None
+    return code_responses(cleaned, codebook=codebook, model=model, semantic=settings.semantic,
+                          embedder=embedder or settings.embedder,
+                          min_precision=settings.min_precision)
+
+
+def reference_agreement(project: ProjectConfig, coding: Any) -> Any:
+    """Agreement of a CodingResult with the project's hand-coded reference (an
+    :class:`openends.agreement.Agreement`), or None when the project names none."""
+    if project.coding.reference is None or coding is None:
+        return None
+    from openends.agreement import compare_codings
+    from openends.io.tables import read_table
+
+    reference, _ = read_table(project.path(project.coding.reference))
+    themes = [theme for theme in coding.themes if theme in reference.columns]
+    reference[themes] = reference[themes].apply(pd.to_numeric, errors="raise")
+    return compare_codings(coding.wide(), reference, themes=themes,
+                           names=("openends", "hand-coded"))
