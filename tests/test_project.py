@@ -59,6 +59,14 @@ def test_demo_prints_the_summary_and_writes_responses(tmp_path: Path) -> None:
     assert "Terms that mark each wave in police answers to 'tech'" in result.stdout
     marks = pd.read_csv(tmp_path / "keywords_by_wave.csv")
     assert set(marks["scope"]) == {"police answers to 'help'", "police answers to 'tech'"}
+    assert "Coded 3,382 of 3,698 answers with rules + semantic" in " ".join(
+        result.stdout.split())
+    assert "Agreement of openends (A) with hand-coded (B) on 400 answers" in result.stdout
+    codes = pd.read_csv(tmp_path / "codes.csv", keep_default_na=False)
+    assert set(codes["response_id"]) == set(written["response_id"])
+    coded = codes[codes["theme"] != ""]
+    assert (coded["evidence"] != "").all() and coded["score"].astype(float).between(0, 1).all()
+    assert len(pd.read_csv(tmp_path / "codes_wide.csv")) == 3698
 
 
 def test_demo_json(tmp_path: Path) -> None:
@@ -74,6 +82,9 @@ def test_demo_json(tmp_path: Path) -> None:
     assert set(tech["groups"]) == {"2017", "2018", "2019"}
     marking_2019 = " ".join(tech["terms"]["2019"]).lower()
     assert all(word in marking_2019 for word in ("encrypt", "bitcoin", "live streaming"))
+    assert summary["coding"]["coded"] + sum(summary["coding"]["not_coded"].values()) == 3698
+    overall = summary["agreement"]["themes"][-1]
+    assert overall["theme"] == "(all themes)" and overall["n"] == 400
 
 
 @pytest.mark.slow
@@ -82,9 +93,12 @@ def test_demo_with_the_default_static_embedder(static_model: Path,
     monkeypatch.setenv("OPENENDS_CACHE", str(static_model.parent.parent))
     result = runner.invoke(app, ["demo", "--json"])
     assert result.exit_code == 0, result.stderr
-    topics = json.loads(result.stdout)["topics"]
+    summary = json.loads(result.stdout)
+    topics = summary["topics"]
     assert 10 <= len(topics["topics"]) <= 40
     assert topics["quality"]["outlier_share"] == 0.0
+    overall = summary["agreement"]["themes"][-1]  # rules + semantic (static) vs hand codes
+    assert overall["f1"] > 0.8 and overall["kappa"] > 0.8
 
 
 @pytest.mark.parametrize(("content", "message"), [

@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from rich import box
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
@@ -51,25 +52,26 @@ class Agreement:
     def __rich__(self) -> Group:
         coded, reference = self.names
         shared = int(self.table["n"].iloc[-1]) if len(self.table) else 0
-        head = Text(f"Agreement of {coded} with {reference} on {shared:,} answers",
+        head = Text(f"Agreement of {coded} (A) with {reference} (B) on {shared:,} answers",
                     style="bold")
-        table = Table(show_edge=False)
-        for name in ("theme", "n", f"% {coded}", f"% {reference}", "agreement", "kappa",
-                     "precision", "recall", "F1"):
+        table = Table(show_edge=False, box=box.SIMPLE_HEAD)
+        for name in ("theme", "% A", "% B", "agree", "kappa", "P", "R", "F1"):
             table.add_column(name, justify="left" if name == "theme" else "right",
-                             no_wrap=name == "theme")
-        for row in self.table.itertuples():
-            kappa = "" if np.isnan(row.kappa) else f"{row.kappa:.2f}"
-            flag = " [yellow]<0.6[/yellow]" if kappa and row.kappa < KAPPA_FLAG else ""
-            table.add_row(str(row.theme), f"{row.n:,}", f"{row.prevalence_coded:.1%}",
-                          f"{row.prevalence_reference:.1%}", f"{row.agreement:.1%}",
-                          kappa + flag, _number(row.precision), _number(row.recall),
-                          _number(row.f1))
-        parts: list[Any] = [head, table]
+                             no_wrap=True)
+        for row in self.table.to_dict("records"):
+            kappa = "" if np.isnan(row["kappa"]) else f"{row['kappa']:.2f}"
+            flag = "[yellow]![/yellow]" if kappa and row["kappa"] < KAPPA_FLAG else " "
+            table.add_row(str(row["theme"]), f"{row['prevalence_coded']:.1%}",
+                          f"{row['prevalence_reference']:.1%}", f"{row['agreement']:.1%}",
+                          kappa + flag, _number(row["precision"]), _number(row["recall"]),
+                          _number(row["f1"]))
+        parts: list[Any] = [head, table, Text(
+            "P, R, F1: precision, recall and F1 of A against B; ! = kappa below 0.6",
+            style="dim")]
         if self.only_in_coded or self.only_in_reference:
-            parts.append(Text(f"Only in {coded}: {len(self.only_in_coded):,} answers; only in "
-                              f"{reference}: {len(self.only_in_reference):,} (not compared)",
-                              style="yellow"))
+            parts.append(Text(f"Not compared (in one coding only): {len(self.only_in_coded):,} "
+                              f"answers of {coded}, {len(self.only_in_reference):,} of "
+                              f"{reference}", style="dim"))
         return Group(*parts)
 
 

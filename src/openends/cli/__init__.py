@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from openends import __version__
-from openends.cli import clean, codebook, demo, inspect, keywords, models, planned, topics
+from openends.cli import clean, code, codebook, demo, inspect, keywords, models, planned, topics
 from openends.cli.common import set_debug
 
 app = typer.Typer(
@@ -46,6 +46,7 @@ clean.register(app)
 demo.register(app)
 topics.register(app)
 keywords.register(app)
+code.register(app)
 codebook.register(app)
 models.register(app)
 planned.register(app)

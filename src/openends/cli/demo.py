@@ -25,7 +25,8 @@ def demo_command(
     project: Annotated[Path | None, typer.Option(
         "--project", help="Project file to use instead of the sample project.")] = None,
     embedder: Annotated[str, typer.Option(
-        "--embedder", help="Embedder for the topics: static, minilm, tfidf or a folder.")
+        "--embedder", help="Embedder for the topics and the semantic coder: static, minilm, "
+        "tfidf or a folder.")
     ] = "static",
     json: JsonOption = False,
 ) -> None:
@@ -33,7 +34,12 @@ def demo_command(
     from openends.clean import clean_responses, for_export
     from openends.config import load_project
     from openends.io import write_table
-    from openends.pipeline import cleaning_options, read_project
+    from openends.pipeline import (
+        cleaning_options,
+        code_project,
+        read_project,
+        reference_agreement,
+    )
     from openends.sample import sample_project_path
     from openends.topics import TopicModel, save_topic_model, topics_by
     from openends.topics.summary import TopicSummary, evaluate_topics
@@ -46,6 +52,8 @@ def demo_command(
     by = {name: topics_by(model.assignments_, cleaned, name) for name in ("question", "wave")}
     topics = TopicSummary.of(model, cleaned, quality=evaluate_topics(model, cleaned), by=by)
     marks = wave_keywords(cleaned)
+    coding = code_project(config, cleaned, embedder=embedder)
+    agreement = reference_agreement(config, coding)
     outputs = []
     if out:
         outputs.append(write_table(for_export(cleaned, options), out / "responses.parquet"))
@@ -53,10 +61,15 @@ def demo_command(
             f"topics_by_{name}.csv": table for name, table in by.items()}))
         if marks:
             outputs.append(write_table(wave_keyword_table(marks), out / "keywords_by_wave.csv"))
+        if coding is not None:
+            outputs.append(write_table(coding.long(), out / "codes.csv"))
+            outputs.append(write_table(coding.wide(), out / "codes_wide.csv"))
     if json:
         print_json({**survey.to_dict(), "cleaning": cleaning.to_dict(),
                     "topics": topics.to_dict(),
                     "keywords_by_wave": [result.to_dict() for result in marks],
+                    "coding": coding.to_dict() if coding is not None else None,
+                    "agreement": agreement.to_dict() if agreement is not None else None,
                     "outputs": [str(path) for path in outputs]})
         return
     console().print(survey)
@@ -67,6 +80,10 @@ def demo_command(
     for result in marks:
         console().print()
         console().print(result)
+    for shown in (coding, agreement):
+        if shown is not None:
+            console().print()
+            console().print(shown)
     for path in outputs:
         console().print(f"\nWrote {path}")
 

@@ -13,7 +13,6 @@ import typer
 from openends.errors import NotBuiltError
 
 PLANNED = {
-    "code": "Codes for every answer from a codebook or a trained coder.",
     "train": "A coder learned from human codes, with cross-validated quality.",
     "agree": "Agreement between two or more codings, per theme and overall.",
     "report": "The theme-prevalence report.",

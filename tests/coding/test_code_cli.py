@@ -1,0 +1,103 @@
+"""``code_responses`` and ``openends code``: every row accounted for, parents implied, evidence."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from openends.cli import app
+from openends.coding.codebook import load_codebook
+from openends.coding.combine import code_responses
+from openends.errors import ConfigError
+
+EMPLOYER = ["employer_2018.csv", "--text", "discovered=discovered", "--text",
+            "reaction=reaction", "--id", "ID"]
+
+
+@pytest.fixture(scope="module")
+def employer() -> pd.DataFrame:
+    from openends.clean import clean_responses
+    from openends.io import read_responses
+
+    corpora = Path(__file__).resolve().parents[2] / "corpora"
+    responses, _ = read_responses(corpora / "employer_2018.csv",
+                                  text={"discovered": "discovered", "reaction": "reaction"},
+                                  id="ID")
+    cleaned: pd.DataFrame = clean_responses(responses)[0]
+    return cleaned
+
+
+def test_every_row_is_accounted_for_and_only_ok_answers_are_coded(
+        employer: pd.DataFrame, corpora: Path) -> None:
+    result = code_responses(employer, codebook=load_codebook(corpora / "codebook.yml"),
+                            semantic=False)
+    long = result.long()
+    assert set(long["response_id"]) == set(employer["response_id"])
+    not_ok = set(employer.loc[employer["status"] != "ok", "response_id"])
+    assert (long.loc[long["response_id"].isin(not_ok), "theme"] == "").all()
+    codes = long[long["theme"] != ""]
+    assert (codes["evidence"].str.len() > 0).all() and codes["score"].between(0, 1).all()
+    wide = result.wide()
+    assert wide["response_id"].tolist() == employer["response_id"].tolist()
+    assert list(wide.columns[2:]) == result.themes
+    assert int(wide[result.themes].to_numpy().sum()) == len(codes)
+
+
+def test_a_child_code_implies_its_parent(employer: pd.DataFrame, corpora: Path) -> None:
+    result = code_responses(employer, codebook=load_codebook(corpora / "codebook.yml"),
+                            semantic=False)
+    wide = result.wide()
+    children = wide[(wide["anger"] == 1) | (wide["self_harm_concern"] == 1)]
+    assert len(children) > 0 and (children["emotional_reaction"] == 1).all()
+    via = result.codes[result.codes["evidence"].str.startswith("via ")]
+    assert set(via["theme"]) <= {"emotional_reaction", "cooperation"}
+
+
+def test_themes_are_coded_only_on_their_own_question(employer: pd.DataFrame,
+                                                     corpora: Path) -> None:
+    book = load_codebook(corpora / "codebook.yml")
+    codes = code_responses(employer, codebook=book, semantic=False).codes
+    question = employer.set_index("response_id")["question"]
+    asked = codes["response_id"].map(question)
+    expected = codes["theme"].map({theme.id: theme.question for theme in book.themes})
+    assert (asked == expected).all()
+
+
+def test_min_precision_needs_a_trained_coder(employer: pd.DataFrame, corpora: Path) -> None:
+    with pytest.raises(ConfigError, match="--min-precision needs --model"):
+        code_responses(employer, codebook=load_codebook(corpora / "codebook.yml"),
+                       min_precision=0.9)
+    with pytest.raises(ConfigError, match="give a codebook"):
+        code_responses(employer)
+
+
+@pytest.mark.parametrize("wide", [False, True])
+def test_code_command_writes_long_or_wide_codes(corpora: Path, tmp_path: Path,
+                                                wide: bool) -> None:
+    out = tmp_path / "codes.csv"
+    arguments = ["code", str(corpora / EMPLOYER[0]), *EMPLOYER[1:], "--codebook",
+                 str(corpora / "codebook.yml"), "--no-semantic", "-o", str(out), "--json"]
+    result = CliRunner().invoke(app, arguments + (["--wide"] if wide else []))
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["coded"] + sum(summary["not_coded"].values()) == summary["responses"] == 608
+    table = pd.read_csv(out, keep_default_na=False)
+    if wide:
+        assert len(table) == 608 and "denial" in table.columns
+    else:
+        assert set(table.columns) >= {"response_id", "theme", "score", "source", "evidence",
+                                      "status"}
+        assert table["response_id"].nunique() == 608
+
+
+def test_code_command_without_codebook_or_model_fails_in_one_line(corpora: Path,
+                                                                  tmp_path: Path) -> None:
+    out = tmp_path / "codes.csv"
+    result = CliRunner().invoke(app, ["code", str(corpora / EMPLOYER[0]), *EMPLOYER[1:],
+                                      "-o", str(out)])
+    assert result.exit_code == 2 and "give a codebook" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and not out.exists()
