@@ -101,3 +101,37 @@ def test_code_command_without_codebook_or_model_fails_in_one_line(corpora: Path,
                                       "-o", str(out)])
     assert result.exit_code == 2 and "give a codebook" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1 and not out.exists()
+
+
+def test_code_with_a_trained_coder_marks_auto_or_review(tmp_path: Path) -> None:
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+    words = {"encryption": ["encrypted phones", "encryption"], "crypto": ["bitcoin", "monero"]}
+    rows, codes = [], []
+    for index in range(80):
+        chosen = [theme for theme in words if rng.random() < 0.5]
+        parts = [str(rng.choice(words[theme])) for theme in chosen] + ["we see", f"case {index}"]
+        rows.append({"id": f"P{index:03d}", "answer": " and ".join(parts)})
+        codes.append({"id": f"P{index:03d}", **{theme: int(theme in chosen) for theme in words}})
+    survey, labels = tmp_path / "survey.csv", tmp_path / "labels.csv"
+    pd.DataFrame(rows).to_csv(survey, index=False)
+    pd.DataFrame(codes).to_csv(labels, index=False)
+    model = tmp_path / "coder"
+    trained = CliRunner().invoke(app, ["train", str(survey), "--text", "answer", "--id", "id",
+                                       "--labels", str(labels), "--embedder", "none",
+                                       "-o", str(model)])
+    assert trained.exit_code == 0, trained.output
+    decided = {}
+    for precision in ("0.5", "1.0"):
+        out = tmp_path / f"codes_{precision}.csv"
+        result = CliRunner().invoke(app, ["code", str(survey), "--text", "answer", "--id", "id",
+                                          "--model", str(model), "--min-precision", precision,
+                                          "--wide", "-o", str(out), "--json"])
+        assert result.exit_code == 0, result.output
+        wide = pd.read_csv(out, keep_default_na=False)
+        assert len(wide) == 80 and set(wide["decision"]) <= {"auto", "review"}
+        decided[precision] = json.loads(result.stdout)["semi_automatic"]
+    assert decided["1.0"]["auto"] == 0
+    assert decided["0.5"]["auto"] >= decided["1.0"]["auto"]
+    assert decided["0.5"]["auto"] + decided["0.5"]["review"] == 80

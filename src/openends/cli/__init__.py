@@ -12,7 +12,18 @@ from typing import Annotated
 import typer
 
 from openends import __version__
-from openends.cli import clean, code, codebook, demo, inspect, keywords, models, planned, topics
+from openends.cli import (
+    clean,
+    code,
+    codebook,
+    demo,
+    inspect,
+    keywords,
+    models,
+    planned,
+    topics,
+    train,
+)
 from openends.cli.common import set_debug
 
 app = typer.Typer(
@@ -47,6 +58,7 @@ demo.register(app)
 topics.register(app)
 keywords.register(app)
 code.register(app)
+train.register(app)
 codebook.register(app)
 models.register(app)
 planned.register(app)

@@ -13,7 +13,6 @@ import typer
 from openends.errors import NotBuiltError
 
 PLANNED = {
-    "train": "A coder learned from human codes, with cross-validated quality.",
     "agree": "Agreement between two or more codings, per theme and overall.",
     "report": "The theme-prevalence report.",
     "sample": "Answers drawn for hand-coding, as a coding sheet.",

@@ -183,7 +183,8 @@ def code_responses(responses: pd.DataFrame, *, codebook: Codebook | None = None,
         parts.append(model.code(responses))
         if min_precision is not None:
             answers = CodingInput.of(responses)
-            verdicts, expected, _ = model.decide(answers.texts, min_precision)
+            verdicts, expected, _ = model.decide(answers.texts, min_precision,
+                                                 questions=answers.questions)
             decisions = pd.DataFrame({"response_id": answers.ids, "decision": verdicts})
         model_themes = set(model.themes_)
         coders.append("trained coder")
