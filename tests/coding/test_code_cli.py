@@ -135,3 +135,24 @@ def test_code_with_a_trained_coder_marks_auto_or_review(tmp_path: Path) -> None:
     assert decided["1.0"]["auto"] == 0
     assert decided["0.5"]["auto"] >= decided["1.0"]["auto"]
     assert decided["0.5"]["auto"] + decided["0.5"]["review"] == 80
+
+
+def test_a_trained_coder_and_a_codebook_combine() -> None:
+    from openends.coding.codebook import parse_codebook
+    from openends.coding.trained import TrainedCoder
+
+    texts = [f"{words} {filler}" for words in ("encrypted phones", "bitcoin wallets")
+             for filler in ("now", "again", "lately", "mostly", "always", "today", "often")]
+    labels = pd.DataFrame({"encryption": [1] * 7 + [0] * 7, "crypto": [0] * 7 + [1] * 7})
+    model = TrainedCoder(embedder=None, folds=3, min_examples=3).fit(texts, labels)
+    book = parse_codebook({"name": "x", "themes": [
+        {"id": "encryption", "label": "Encryption", "include": ["bitcoin"]},  # model decides
+        {"id": "darknet", "label": "Darknet", "include": ["tor", "darknet"]}]})
+    responses = pd.DataFrame({"response_id": ["a", "b"], "status": ["ok", "ok"],
+                              "redacted_text": ["encrypted phones on tor", "bitcoin now"]})
+    result = code_responses(responses, codebook=book, model=model, semantic=False)
+    coded = {(row.response_id, row.theme): row.source for row in result.codes.itertuples()}
+    assert coded[("a", "encryption")] == "model" and coded[("a", "darknet")] == "rule"
+    assert ("b", "encryption") not in coded  # the model, not the codebook's rule, decides
+    assert coded[("b", "crypto")] == "model"
+    assert result.themes == ["encryption", "darknet", "crypto"]
