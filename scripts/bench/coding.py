@@ -61,7 +61,6 @@ import argparse
 import json
 import math
 import os
-import platform
 import re
 import statistics
 import subprocess
@@ -70,12 +69,12 @@ import time
 import warnings
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, is_dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from bench_common import machine_facts, source_version
 from rich.console import Console
 from rich.table import Table
 
@@ -844,38 +843,6 @@ def speed_bar(found: Speed) -> Bar:
 
 
 # -- machine -------------------------------------------------------------------------------
-def package_version(name: str) -> str | None:
-    try:
-        return metadata.version(name)
-    except metadata.PackageNotFoundError:
-        return None
-
-
-def source_version() -> str:
-    """The repository's commit, marked when ``src/`` has uncommitted changes."""
-    def git(*arguments: str) -> str:
-        return subprocess.run(["git", *arguments], cwd=ROOT, check=True, capture_output=True,
-                              text=True).stdout.strip()
-
-    try:
-        commit = git("rev-parse", "--short", "HEAD")
-        dirty = git("status", "--porcelain", "src")
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-    return commit + (" (src/ has uncommitted changes)" if dirty else "")
-
-
-def machine_facts() -> dict[str, Any]:
-    """Python, platform, CPUs, load average and the versions of the packages measured."""
-    try:
-        load: list[float] | None = list(os.getloadavg())
-    except OSError:
-        load = None
-    return {"python": platform.python_version(), "platform": platform.platform(),
-            "cpu_count": os.cpu_count(), "load_average_at_start": load,
-            "packages": {name: package_version(name) for name in PACKAGES}}
-
-
 def plain(value: Any) -> Any:
     """``value`` made of JSON types (DataFrames as records, arrays as lists)."""
     if value is None or isinstance(value, str | bool | int):
@@ -937,7 +904,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
 
     started = time.perf_counter()
-    version, machine = source_version(), machine_facts()
+    version, machine = source_version(), machine_facts(PACKAGES)
     load = machine["load_average_at_start"]
     say(console, f"openends codebook coding vs TF-IDF + logistic regression; source {version}; "
                  f"{machine['cpu_count']} CPUs; load "

@@ -48,21 +48,19 @@ import argparse
 import hashlib
 import json
 import os
-import platform
 import re
 import statistics
-import subprocess
 import sys
 import time
 import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from importlib import metadata
 from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
+from bench_common import machine_facts, source_version
 from rich.console import Console
 from rich.table import Table
 
@@ -465,27 +463,6 @@ def judge(default: Outcome, baseline: Outcome, documents: int) -> tuple[list[Bar
 
 
 # -- machine -------------------------------------------------------------------------------
-def package_version(name: str) -> str | None:
-    try:
-        return metadata.version(name)
-    except metadata.PackageNotFoundError:
-        return None
-
-
-def source_version() -> str:
-    """The repository's commit, marked when ``src/`` has uncommitted changes."""
-    def git(*arguments: str) -> str:
-        return subprocess.run(["git", *arguments], cwd=ROOT, check=True, capture_output=True,
-                              text=True).stdout.strip()
-
-    try:
-        commit = git("rev-parse", "--short", "HEAD")
-        dirty = git("status", "--porcelain", "src")
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-    return commit + (" (src/ has uncommitted changes)" if dirty else "")
-
-
 def source_fingerprint() -> str:
     """A hash of every file under ``src/``, to notice code that changed during the run."""
     digest = hashlib.sha256()
@@ -493,18 +470,6 @@ def source_fingerprint() -> str:
         digest.update(str(path.relative_to(ROOT)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
-
-
-def machine_facts() -> dict[str, Any]:
-    """Python, platform, CPUs, load average and the versions of the packages measured."""
-    try:
-        load: list[float] | None = list(os.getloadavg())
-    except OSError:
-        load = None
-    return {"python": platform.python_version(), "implementation":
-            platform.python_implementation(), "platform": platform.platform(),
-            "cpu_count": os.cpu_count(), "load_average_at_start": load,
-            "packages": {name: package_version(name) for name in PACKAGES}}
 
 
 # -- main ----------------------------------------------------------------------------------
@@ -545,7 +510,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     started = time.perf_counter()
     version, fingerprint = source_version(), source_fingerprint()
-    machine = machine_facts()
+    machine = machine_facts(PACKAGES)
     normaliser = Normaliser()
     gold = [gold_set(keys, normaliser) for keys in corpus.keys]
     reachable = gold_in_text(corpus.texts, gold, normaliser)

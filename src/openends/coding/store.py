@@ -41,6 +41,7 @@ from openends.coding.trained import (
 )
 from openends.embed.base import package_version
 from openends.errors import ModelError, NotFittedError, OutputExistsError
+from openends.io.folders import publish_folder
 
 if TYPE_CHECKING:
     from openends.embed import Embedder, EmbeddingCache
@@ -69,8 +70,7 @@ def save_trained_coder(coder: TrainedCoder, folder: Path, *, force: bool = False
     work = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
     try:
         _write(coder, work)
-        _readable(work)
-        _replace(work, folder)
+        publish_folder(work, folder)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return folder
@@ -260,27 +260,3 @@ def _sha256(path: Path) -> str:
     from openends.embed.integrity import sha256_file
 
     return sha256_file(path)
-
-
-def _readable(folder: Path) -> None:
-    """``mkdtemp`` folders are private to their writer; a saved coder is shared like any
-    other output."""
-    folder.chmod(0o755)
-    for path in folder.rglob("*"):
-        path.chmod(0o755 if path.is_dir() else 0o644)
-
-
-def _replace(work: Path, folder: Path) -> None:
-    """Move the finished folder into place; an old one goes only after that succeeds."""
-    old = None
-    if folder.exists():
-        old = folder.with_name(f".{folder.name}.old-{work.name}")
-        folder.rename(old)
-    try:
-        work.rename(folder)
-    except OSError:
-        if old is not None:
-            old.rename(folder)
-        raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)

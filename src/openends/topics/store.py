@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from openends.errors import ModelError
+from openends.io.folders import publish_folder
 from openends.topics.model import Candidate, Topic, TopicModel, _SklearnState
 
 FORMAT = 1
@@ -63,8 +64,7 @@ def save_topic_model(model: TopicModel, directory: Path, *,
                 content.to_csv(work / name, index=False)
             else:
                 (work / name).write_text(json.dumps(content, indent=2) + "\n", encoding="utf-8")
-        _readable(work)
-        _replace(work, directory)
+        publish_folder(work, directory)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return directory
@@ -217,30 +217,6 @@ def _load_sklearn(folder: Path, method: str) -> _SklearnState:
                                                allow_pickle=False)[0])
         model.topic_word_prior_ = 1.0 / model.n_components_
     return _SklearnState(method, vectorizer, model)
-
-
-def _readable(folder: Path) -> None:
-    """Temporary folders and safetensors files are private to their writer; a saved model
-    is shared like any other output file."""
-    folder.chmod(0o755)
-    for path in folder.rglob("*"):
-        path.chmod(0o755 if path.is_dir() else 0o644)
-
-
-def _replace(work: Path, directory: Path) -> None:
-    """Move the finished folder into place; an old one goes only after that succeeds."""
-    old = None
-    if directory.exists():
-        old = directory.with_name(f".{directory.name}.old-{work.name}")
-        directory.rename(old)
-    try:
-        work.rename(directory)
-    except OSError:
-        if old is not None:
-            old.rename(directory)
-        raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
 
 
 def _versions() -> dict[str, str]:

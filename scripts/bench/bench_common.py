@@ -1,0 +1,51 @@
+"""What every benchmark script records about the code and the machine it measured.
+
+The scripts run as ``python scripts/bench/NAME.py``, so this folder is on ``sys.path``
+and they import this module by name.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import subprocess
+from collections.abc import Iterable
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def package_version(name: str) -> str | None:
+    """The installed version of a distribution, or None."""
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def source_version() -> str:
+    """The repository's commit, marked when ``src/`` has uncommitted changes."""
+    def git(*arguments: str) -> str:
+        return subprocess.run(["git", *arguments], cwd=ROOT, check=True, capture_output=True,
+                              text=True).stdout.strip()
+
+    try:
+        commit = git("rev-parse", "--short", "HEAD")
+        dirty = git("status", "--porcelain", "src")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return commit + (" (src/ has uncommitted changes)" if dirty else "")
+
+
+def machine_facts(packages: Iterable[str]) -> dict[str, Any]:
+    """Python, platform, CPUs, load average and the versions of ``packages``."""
+    try:
+        load: list[float] | None = list(os.getloadavg())
+    except OSError:
+        load = None
+    return {"python": platform.python_version(), "implementation":
+            platform.python_implementation(), "platform": platform.platform(),
+            "cpu_count": os.cpu_count(), "load_average_at_start": load,
+            "packages": {name: package_version(name) for name in packages}}
