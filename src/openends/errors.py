@@ -155,6 +155,10 @@ class TopicsFolderError(InputFileError):
     """A topics folder is missing, or its ``topics.json`` is missing or malformed."""
 
 
+class LabelsError(InputFileError):
+    """Human codes that cannot be read as 0/1 codes of the answers: what is wrong and where."""
+
+
 class OutputExistsError(OpenendsError):
     """The output file exists and overwriting it was not asked for."""
 

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from openends.coding.codebook import load_codebook
-from openends.coding.labels import LabelsError, read_labels
-from openends.errors import DuplicateIdError, OpenendsError, UnknownColumnError
+from openends.coding.labels import read_labels
+from openends.errors import DuplicateIdError, LabelsError, OpenendsError, UnknownColumnError
 
 
 @pytest.fixture

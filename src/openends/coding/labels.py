@@ -46,16 +46,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from openends.errors import DuplicateIdError, InputFileError, UnknownColumnError, closest_match
+from openends.errors import (
+    DuplicateIdError,
+    LabelsError,
+    UnknownColumnError,
+    closest_match,
+)
 
 ID_COLUMN = "response_id"
 LONG_COLUMNS = ("theme",)
 _TRUE = {"1", "1.0", "true", "yes"}
 _FALSE = {"0", "0.0", "false", "no", ""}
-
-
-class LabelsError(InputFileError):
-    """Human codes that cannot be read as 0/1 codes of the answers: what is wrong and where."""
 
 
 def read_labels(codes: str | Path | pd.DataFrame, responses: pd.DataFrame, *,
