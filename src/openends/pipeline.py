@@ -145,10 +145,10 @@ def reference_agreement(project: ProjectConfig, coding: Any) -> Any:
     if project.coding.reference is None or coding is None:
         return None
     from openends.agreement import compare_codings
-    from openends.io.tables import read_table
+    from openends.coding.labels import read_labels
 
-    reference, _ = read_table(project.path(project.coding.reference))
-    themes = [theme for theme in coding.themes if theme in reference.columns]
-    reference[themes] = reference[themes].apply(pd.to_numeric, errors="raise")
-    return compare_codings(coding.wide(), reference, themes=themes,
+    answers = coding.responses.reset_index(drop=True)
+    labels = read_labels(project.path(project.coding.reference), answers, themes=coding.themes)
+    reference = labels.assign(response_id=answers.loc[labels.index, "response_id"].to_numpy())
+    return compare_codings(coding.wide(), reference, themes=list(labels.columns),
                            names=("openends", "hand-coded"))

@@ -156,3 +156,27 @@ def test_a_trained_coder_and_a_codebook_combine() -> None:
     assert ("b", "encryption") not in coded  # the model, not the codebook's rule, decides
     assert coded[("b", "crypto")] == "model"
     assert result.themes == ["encryption", "darknet", "crypto"]
+
+
+def test_questions_the_codebook_never_names_give_a_note(employer: pd.DataFrame,
+                                                         corpora: Path) -> None:
+    renamed = employer.assign(question=employer["question"].map({"discovered": "d",
+                                                                 "reaction": "r"}))
+    result = code_responses(renamed, codebook=load_codebook(corpora / "codebook.yml"),
+                            semantic=False)
+    assert len(result.codes) == 0
+    assert any("--text QUESTION=COLUMN" in note for note in result.notes)
+
+
+def test_a_trained_coder_codes_a_table_without_substantive_answers() -> None:
+    from openends.coding.trained import TrainedCoder
+
+    texts = [f"{words} {filler}" for words in ("encrypted phones", "bitcoin wallets")
+             for filler in ("now", "again", "lately", "mostly", "always", "today", "often")]
+    labels = pd.DataFrame({"encryption": [1] * 7 + [0] * 7, "crypto": [0] * 7 + [1] * 7})
+    model = TrainedCoder(embedder=None, folds=3, min_examples=3).fit(texts, labels)
+    nothing = pd.DataFrame({"response_id": ["a", "b"], "status": ["empty", "non_substantive"],
+                            "redacted_text": ["", "n/a"]})
+    result = code_responses(nothing, model=model, min_precision=0.9)
+    assert len(result.codes) == 0 and len(result.long()) == 2
+    assert json.loads(json.dumps(result.to_dict()))["coded"] == 0

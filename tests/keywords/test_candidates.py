@@ -68,3 +68,8 @@ def test_shown_form_folds_sentence_capitals_but_keeps_proper_names() -> None:
 
     assert shown_form(Counter({"Darknet": 4, "darknet": 1})) == "darknet"
     assert shown_form(Counter({"Europol": 3})) == "Europol"
+
+
+def test_redaction_placeholders_are_never_candidates() -> None:
+    found = keys("Mail [EMAIL] or call [PHONE] about encryption [PERSON]")
+    assert found == {"mail", "encryption"}

@@ -98,3 +98,12 @@ def test_cli_bad_options_exit_2_with_one_line(tmp_path: Path, arguments: list[st
     assert result.exit_code == 2
     assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
     assert not out.exists()
+
+
+def test_blank_group_values_are_left_out_and_counted() -> None:
+    table = pd.DataFrame({"response_id": [f"r{i}" for i in range(6)], "status": ["ok"] * 6,
+                          "redacted_text": ["Encrypted phones", "encryption", "bitcoin",
+                                            "more staff", "staff", "tor"],
+                          "wave": ["2018", "2018", "", "2019", "2019", None]})
+    result = find_keywords(table, by="wave", min_count=1)
+    assert result.groups == {"2018": 2, "2019": 2} and result.excluded == {"no wave": 2}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -50,8 +51,25 @@ def console() -> Console:
 
 
 def print_json(data: Any) -> None:
-    """One machine-readable object on stdout."""
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+    """One machine-readable object on stdout (NaN and infinities as null: valid JSON)."""
+    sys.stdout.write(json.dumps(json_safe(data), ensure_ascii=False, indent=2, default=str)
+                     + "\n")
+
+
+def json_safe(value: Any) -> Any:
+    """``value`` with every non-finite float replaced by None.
+
+    Example:
+        >>> json_safe({"a": [1.0, float("nan")], "b": "x"})
+        {'a': [1.0, None], 'b': 'x'}
+    """
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: json_safe(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(item) for item in value]
+    return value
 
 
 _state = {"debug": False}

@@ -566,6 +566,10 @@ class TrainedCoder:
         if min_precision is not None:
             _check_precision(min_precision)
         answers = CodingInput.of(responses)
+        if not len(answers):
+            empty = codes_frame([])
+            return empty.assign(decision=pd.Series(dtype="str")) if min_precision is not None \
+                else empty
         features = self._features(answers.texts, answers.questions)
         probabilities = _probabilities(features, self.coef_, self.intercept_)
         thresholds = np.broadcast_to(self._threshold_row(), probabilities.shape)

@@ -38,6 +38,8 @@ Key = tuple[str, ...]
 TOKEN = re.compile(r"[^\W_]+(?:[-'\u2019][^\W_]+)*|\S")
 LETTER = re.compile(r"[^\W\d_]")
 SENTENCE_END = frozenset(".!?")
+PLACEHOLDER = re.compile(r"\[[A-Z_]+\]")
+"""Redaction placeholders (``[EMAIL]``, ``[PHONE]``, ``[PERSON]`` ...): never keywords."""
 POSSESSIVE = ("'s", "\u2019s")
 MAX_WORDS = 4
 
@@ -172,6 +174,7 @@ class PhraseFinder:
     def runs(self, text: str) -> tuple[list[list[tuple[str, str, int, bool]]], int]:
         """Runs of content words as ``(surface, lemma, position, starts_sentence)``,
         and the number of tokens in the text."""
+        text = PLACEHOLDER.sub(" | ", text)
         runs: list[list[tuple[str, str, int, bool]]] = []
         current: list[tuple[str, str, int, bool]] = []
         starts_sentence = True

@@ -132,7 +132,8 @@ def find_keywords(responses: pd.DataFrame, *, by: str | None = None, per_respons
     usable = cleaned["status"] == "ok"
     excluded = Counter(cleaned.loc[~usable, "status"].astype(str))
     if by:
-        missing = usable & cleaned[by].isna()
+        blank = cleaned[by].isna() | cleaned[by].astype(str).str.strip().eq("")
+        missing = usable & blank
         if missing.any():
             excluded[f"no {by}"] = int(missing.sum())
         usable &= ~missing
