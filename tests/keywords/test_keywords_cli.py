@@ -107,3 +107,12 @@ def test_blank_group_values_are_left_out_and_counted() -> None:
                           "wave": ["2018", "2018", "", "2019", "2019", None]})
     result = find_keywords(table, by="wave", min_count=1)
     assert result.groups == {"2018": 2, "2019": 2} and result.excluded == {"no wave": 2}
+
+
+def test_whole_number_group_values_read_as_text() -> None:
+    table = pd.DataFrame({"response_id": [f"r{i}" for i in range(4)], "status": ["ok"] * 4,
+                          "redacted_text": ["Encrypted phones", "encryption", "more staff",
+                                            "staff"],
+                          "year": [2018.0, 2018.0, 2019.0, float("nan")]})
+    result = find_keywords(table, by="year", min_count=1)
+    assert result.groups == {"2018": 2, "2019": 1} and result.excluded == {"no year": 1}

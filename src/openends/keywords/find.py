@@ -23,6 +23,7 @@ from rich.table import Table
 from rich.text import Text
 
 from openends.errors import ConfigError, UnknownColumnError
+from openends.io.responses import as_text
 from openends.keywords.base import keyphrase_table
 from openends.keywords.corpus import corpus_keyphrases
 from openends.keywords.keyness import PRIOR_WEIGHT, keyness
@@ -132,8 +133,8 @@ def find_keywords(responses: pd.DataFrame, *, by: str | None = None, per_respons
     usable = cleaned["status"] == "ok"
     excluded = Counter(cleaned.loc[~usable, "status"].astype(str))
     if by:
-        blank = cleaned[by].isna() | cleaned[by].astype(str).str.strip().eq("")
-        missing = usable & blank
+        labels = cleaned[by].map(as_text).str.strip()
+        missing = usable & labels.eq("")
         if missing.any():
             excluded[f"no {by}"] = int(missing.sum())
         usable &= ~missing
@@ -141,7 +142,7 @@ def find_keywords(responses: pd.DataFrame, *, by: str | None = None, per_respons
     texts = chosen["redacted_text"].fillna("").astype(str).tolist()
     left_out = {status: count for status, count in sorted(excluded.items())}
     if by:
-        groups = chosen[by].astype(str)
+        groups = labels[usable]
         table = keyness(texts, groups.tolist(), top=top or 15, min_count=min_count,
                         min_z=min_z, prior_weight=prior_weight)
         sizes = groups.value_counts()
