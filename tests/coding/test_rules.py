@@ -306,3 +306,16 @@ def test_hand_coded_sample_agreement(
     f1 = 2 * true_pos / (2 * true_pos + false_pos + false_neg)
     assert precision > 0.88
     assert f1 > 0.82
+
+
+def test_code_with_negated_lists_themes_mentioned_only_negated() -> None:
+    book = Codebook.model_validate({"name": "t", "themes": [
+        {"id": "crypto", "label": "Crypto", "include": ["bitcoin*"]},
+        {"id": "tor", "label": "Tor", "include": ["tor"], "negated": "count"}]})
+    responses = pd.DataFrame({"response_id": ["a", "b", "c"], "text": [
+        "We have not seen any bitcoin", "No Tor here", "Not much bitcoin, but bitcoin "
+        "payments everywhere"]})
+    codes, negated = RuleCoder(book).fit().code_with_negated(responses)
+    assert negated == {("a", "crypto")}  # tor counts negated mentions; c states presence
+    pairs = set(zip(codes["response_id"], codes["theme"], strict=True))
+    assert pairs == {("b", "tor"), ("c", "crypto")}

@@ -224,18 +224,12 @@ def _codebook_codes(responses: pd.DataFrame, codebook: Codebook, *, skip: set[st
     found only negated), both without the ``skip`` themes."""
     from openends.coding.rules import RuleCoder
 
-    rules = RuleCoder(codebook).fit()
-    rule_codes = rules.code(responses)
+    rule_codes, negated = RuleCoder(codebook).fit().code_with_negated(responses)
     rule_codes = rule_codes[~rule_codes["theme"].isin(skip)]
     if not semantic:
         return [rule_codes]
     from openends.coding.semantic import SemanticCoder
 
-    answers = CodingInput.of(responses)
-    negated = {(response_id, match.theme)
-               for response_id, matches in zip(answers.ids, rules.match(answers.texts),
-                                               strict=True)
-               for match in matches if match.negated}
     semantic_codes = SemanticCoder(codebook, embedder=embedder, cache=cache).fit(
         responses).code(responses)
     ruled = set(rule_codes["response_id"])

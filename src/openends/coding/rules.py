@@ -150,6 +150,13 @@ class RuleCoder:
 
     def code(self, responses: pd.DataFrame) -> pd.DataFrame:
         """The long codes table (``base.CODE_COLUMNS``) of the ``ok`` answers, score 1.0."""
+        return self.code_with_negated(responses)[0]
+
+    def code_with_negated(self, responses: pd.DataFrame
+                          ) -> tuple[pd.DataFrame, set[tuple[str, str]]]:
+        """The codes, and the ``(response_id, theme)`` pairs of themes the answer mentions
+        only negated and that do not count negated mentions (other coders must not code
+        them either), from one pass over the answers."""
         answers = CodingInput.of(responses)
         asked = list(zip(answers.texts, answers.questions, strict=True))
         distinct = list(dict.fromkeys(asked))  # each answer text and question coded once
@@ -158,9 +165,15 @@ class RuleCoder:
         counted = {theme.id for theme in self.codebook.themes if theme.negated == "count"}
         coded = {key: list(_coded(matches, order, counted))
                  for key, matches in zip(distinct, found, strict=True)}
-        return codes_frame((response_id, theme, 1.0, SOURCE, text)
-                           for response_id, key in zip(answers.ids, asked, strict=True)
-                           for theme, text in coded[key])
+        negated = {key: {match.theme for match in matches if match.negated}
+                   - {theme for theme, _ in coded[key]}
+                   for key, matches in zip(distinct, found, strict=True)}
+        codes = codes_frame((response_id, theme, 1.0, SOURCE, text)
+                            for response_id, key in zip(answers.ids, asked, strict=True)
+                            for theme, text in coded[key])
+        return codes, {(response_id, theme)
+                       for response_id, key in zip(answers.ids, asked, strict=True)
+                       for theme in negated[key]}
 
 
 def _coded(matches: list[RuleMatch], order: dict[str, int],
