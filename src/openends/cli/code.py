@@ -16,6 +16,7 @@ from openends.cli.common import (
     TextOption,
     console,
     print_json,
+    read_cleaned,
     reports_errors,
 )
 
@@ -50,11 +51,10 @@ def code_command(
     json: JsonOption = False,
 ) -> None:
     """Codes for every answer, with evidence and confidence, and a summary per theme."""
-    from openends.clean import clean_responses
     from openends.coding.codebook import load_codebook
     from openends.coding.combine import code_responses
     from openends.embed import EmbeddingCache, default_cache_dir
-    from openends.io import read_responses, write_table
+    from openends.io import write_table
 
     book = load_codebook(codebook) if codebook else None
     coder = None
@@ -62,8 +62,7 @@ def code_command(
         from openends.coding.store import load_trained_coder
 
         coder = load_trained_coder(model)
-    responses, _ = read_responses(file, text=text, id=id, attrs=attr, sheet=sheet)
-    cleaned, _ = clean_responses(responses)
+    cleaned = read_cleaned(file, text=text, id=id, attrs=attr, sheet=sheet)
     result = code_responses(cleaned, codebook=book, model=coder, semantic=not no_semantic,
                             embedder=embedder, min_precision=min_precision,
                             cache=EmbeddingCache(default_cache_dir() / "embeddings"))

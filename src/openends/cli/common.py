@@ -8,12 +8,15 @@ import math
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
 
 from openends.errors import OpenendsError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -43,6 +46,18 @@ def attrs_with(attrs: list[str] | None, groups: list[str]) -> list[str] | None:
                 attr.split("=")[0] == name for attr in chosen):
             chosen.append(name)
     return chosen or None
+
+
+def read_cleaned(file: Path, *, text: list[str], id: str | None, attrs: list[str] | None,
+                 sheet: str | None) -> pd.DataFrame:
+    """The answers of ``file``, read and cleaned with the default options: what every
+    command that analyses answers starts from."""
+    from openends.clean import clean_responses
+    from openends.io import read_responses
+
+    responses, _ = read_responses(file, text=text, id=id, attrs=attrs, sheet=sheet)
+    cleaned: pd.DataFrame = clean_responses(responses)[0]
+    return cleaned
 
 
 def console() -> Console:

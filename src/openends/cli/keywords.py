@@ -17,6 +17,7 @@ from openends.cli.common import (
     attrs_with,
     console,
     print_json,
+    read_cleaned,
     reports_errors,
 )
 
@@ -52,14 +53,12 @@ def keywords_command(
     json: JsonOption = False,
 ) -> None:
     """Keywords: the top phrases of all answers, each answer's keyphrases, or keyness by group."""
-    from openends.clean import clean_responses
     from openends.embed import EmbeddingCache, default_cache_dir
-    from openends.io import read_responses, write_table
+    from openends.io import write_table
     from openends.keywords.find import find_keywords
 
     attrs = attrs_with(attr, [by] if by else [])
-    responses, _ = read_responses(file, text=text, id=id, attrs=attrs, sheet=sheet)
-    cleaned, _ = clean_responses(responses)
+    cleaned = read_cleaned(file, text=text, id=id, attrs=attrs, sheet=sheet)
     cache = EmbeddingCache(default_cache_dir() / "embeddings") if method == "embedding" else None
     result = find_keywords(cleaned, by=by, per_response=per_response, method=method, top=top,
                            min_count=min_count, embedder=embedder, cache=cache)

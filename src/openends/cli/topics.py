@@ -17,6 +17,7 @@ from openends.cli.common import (
     attrs_with,
     console,
     print_json,
+    read_cleaned,
     reports_errors,
 )
 from openends.errors import ConfigError
@@ -73,17 +74,14 @@ def topics_command(
     json: JsonOption = False,
 ) -> None:
     """Topics, assignments and the fitted model, with a terminal summary."""
-    from openends.clean import clean_responses
     from openends.embed import EmbeddingCache, default_cache_dir
-    from openends.io import read_responses
     from openends.topics import TopicModel, save_topic_model, topics_by
     from openends.topics.summary import TopicSummary, evaluate_topics
 
     wanted = parse_n_topics(n_topics)
     groups = list(dict.fromkeys(by or []))
-    responses, _ = read_responses(file, text=text, id=id, attrs=attrs_with(attr, groups),
-                                  sheet=sheet)
-    cleaned, _ = clean_responses(responses)
+    cleaned = read_cleaned(file, text=text, id=id, attrs=attrs_with(attr, groups),
+                           sheet=sheet)
     cache = None if no_cache else EmbeddingCache(default_cache_dir() / "embeddings")
     model = TopicModel(method, n_topics=wanted, embedder=embedder, clustering=clustering,
                        seed=seed, cache=cache).fit(cleaned)

@@ -22,6 +22,7 @@ from openends.cli.common import (
     TextOption,
     console,
     print_json,
+    read_cleaned,
     reports_errors,
 )
 
@@ -74,7 +75,6 @@ def train_from_files(file: Path, text: list[str], labels: Path, out: Path, *,
                      embedder: str = "static", folds: int = 5, min_examples: int = 5,
                      seed: int = 0, force: bool = False, progress: bool = False) -> TrainingRun:
     """Read and clean the answers, join the human codes, train, cross-validate and save."""
-    from openends.clean import clean_responses
     from openends.coding.base import CodingInput
     from openends.coding.codebook import load_codebook
     from openends.coding.labels import read_labels
@@ -82,14 +82,13 @@ def train_from_files(file: Path, text: list[str], labels: Path, out: Path, *,
     from openends.coding.trained import TrainedCoder
     from openends.embed import EmbeddingCache, default_cache_dir
     from openends.errors import ConfigError
-    from openends.io import read_responses, read_table
+    from openends.io import read_table
 
     if embedder not in EMBEDDERS:
         raise ConfigError(f"--embedder must be one of {', '.join(EMBEDDERS)}, not {embedder!r}")
     check_output_folder(out, force=force)
     themes = load_codebook(codebook).ids if codebook is not None else None
-    responses, _ = read_responses(file, text=text, id=id, attrs=attrs, sheet=sheet)
-    cleaned, _ = clean_responses(responses)
+    cleaned = read_cleaned(file, text=text, id=id, attrs=attrs, sheet=sheet)
     header, _ = read_table(labels)
     coded = read_labels(labels, cleaned, themes=themes, id_column=_labels_id(header, id))
     answers = CodingInput.of(cleaned)
