@@ -10,8 +10,7 @@ Example:
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import Any
+from openends.lazy import lazy_getattr
 
 __version__ = "0.1.0"
 
@@ -26,7 +25,4 @@ _LAZY = {
 __all__ = ["__version__", *_LAZY]
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'openends' has no attribute {name!r}")
+__getattr__ = lazy_getattr("openends", _LAZY)

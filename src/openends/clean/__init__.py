@@ -10,8 +10,7 @@ Example (with a responses table from ``openends.io.read_responses``)::
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import Any
+from openends.lazy import lazy_getattr
 
 _LAZY = {
     "STATUSES": "openends.clean.pipeline",
@@ -26,7 +25,4 @@ _LAZY = {
 __all__ = list(_LAZY)
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'openends.clean' has no attribute {name!r}")
+__getattr__ = lazy_getattr("openends.clean", _LAZY)

@@ -13,8 +13,7 @@ Example (with a cleaned responses table from ``openends.clean.clean_responses``)
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import Any
+from openends.lazy import lazy_getattr
 
 _LAZY = {
     "Keyphrase": "openends.keywords.base",
@@ -29,7 +28,4 @@ _LAZY = {
 __all__ = list(_LAZY)
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'openends.keywords' has no attribute {name!r}")
+__getattr__ = lazy_getattr("openends.keywords", _LAZY)
