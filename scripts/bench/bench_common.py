@@ -10,6 +10,7 @@ import os
 import platform
 import subprocess
 from collections.abc import Iterable
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -49,3 +50,19 @@ def machine_facts(packages: Iterable[str]) -> dict[str, Any]:
             platform.python_implementation(), "platform": platform.platform(),
             "cpu_count": os.cpu_count(), "load_average_at_start": load,
             "packages": {name: package_version(name) for name in packages}}
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One line of the verdict: a bar (PASS/FAIL) or an aim (AIM MET/AIM MISSED)."""
+
+    name: str
+    passed: bool
+    figures: str
+    aim: bool = False
+
+    @property
+    def line(self) -> str:
+        if self.aim:
+            return f"{'AIM MET' if self.passed else 'AIM MISSED'} {self.name} ({self.figures})"
+        return f"{'PASS' if self.passed else 'FAIL'} {self.name} ({self.figures})"

@@ -74,7 +74,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from bench_common import machine_facts, source_version
+from bench_common import Bar, machine_facts, source_version
 from rich.console import Console
 from rich.table import Table
 
@@ -794,22 +794,6 @@ def speed_table(found: Speed) -> Table:
 
 
 # -- bars ----------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Bar:
-    """One line of the verdict: a bar (PASS/FAIL) or an aim (MET/MISSED)."""
-
-    name: str
-    passed: bool
-    figures: str
-    aim: bool = False
-
-    @property
-    def line(self) -> str:
-        if self.aim:
-            return f"{'AIM MET' if self.passed else 'AIM MISSED'} {self.name} ({self.figures})"
-        return f"{'PASS' if self.passed else 'FAIL'} {self.name} ({self.figures})"
-
-
 def quality_bars(trained: F1s, baseline: F1s, difference: dict[str, list[float]],
                  auto: AutoFigures, base_auto: AutoFigures, min_precision: float) -> list[Bar]:
     macro, samples = difference["macro"], difference["samples"]

@@ -60,7 +60,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
-from bench_common import machine_facts, source_version
+from bench_common import Bar, machine_facts, source_version
 from rich.console import Console
 from rich.table import Table
 
@@ -430,19 +430,6 @@ def times_table(outcomes: Sequence[Outcome], documents: int) -> Table:
 
 
 # -- bars ----------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Bar:
-    """One pass/fail line."""
-
-    name: str
-    passed: bool
-    figures: str
-
-    @property
-    def line(self) -> str:
-        return f"{'PASS' if self.passed else 'FAIL'} {self.name} ({self.figures})"
-
-
 def judge(default: Outcome, baseline: Outcome, documents: int) -> tuple[list[Bar], dict[str, Any]]:
     """The F1 bar (with its bootstrap interval) and the speed bar."""
     assert default.scores is not None and baseline.scores is not None
