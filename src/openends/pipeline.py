@@ -121,9 +121,11 @@ def _check_unique_ids(responses: pd.DataFrame) -> None:
 def code_project(project: ProjectConfig, cleaned: pd.DataFrame, *,
                  embedder: str | None = None) -> Any:
     """Code a project's cleaned answers as its ``[coding]`` table says (a CodingResult), or
-    None when it names neither a codebook nor a model."""
+    None when it names neither a codebook nor a model. Embeddings go through the cache, so
+    the semantic coder's calibration and coding embed each answer once."""
     from openends.coding.codebook import load_codebook
     from openends.coding.combine import code_responses
+    from openends.embed import EmbeddingCache, default_cache_dir
 
     settings = project.coding
     if settings.codebook is None and settings.model is None:
@@ -136,7 +138,8 @@ def code_project(project: ProjectConfig, cleaned: pd.DataFrame, *,
     codebook = load_codebook(project.path(settings.codebook)) if settings.codebook else None
     return code_responses(cleaned, codebook=codebook, model=model, semantic=settings.semantic,
                           embedder=embedder or settings.embedder,
-                          min_precision=settings.min_precision)
+                          min_precision=settings.min_precision,
+                          cache=EmbeddingCache(default_cache_dir() / "embeddings"))
 
 
 def reference_agreement(project: ProjectConfig, coding: Any) -> Any:
