@@ -143,15 +143,19 @@ def code_project(project: ProjectConfig, cleaned: pd.DataFrame, *,
 
 
 def reference_agreement(project: ProjectConfig, coding: Any) -> Any:
-    """Agreement of a CodingResult with the project's hand-coded reference (an
-    :class:`openends.agreement.Agreement`), or None when the project names none."""
+    """Agreement of a CodingResult with the project's hand-coded reference on the answers
+    it covers (an :class:`openends.agreement.Agreement`), or None when the project names
+    none."""
     if project.coding.reference is None or coding is None:
         return None
-    from openends.agreement import compare_codings
+    from openends.agreement import agree
+    from openends.coding.codings import Coding
     from openends.coding.labels import read_labels
 
     answers = coding.responses.reset_index(drop=True)
     labels = read_labels(project.path(project.coding.reference), answers, themes=coding.themes)
-    reference = labels.assign(response_id=answers.loc[labels.index, "response_id"].to_numpy())
-    return compare_codings(coding.wide(), reference, themes=list(labels.columns),
-                           names=("openends", "hand-coded"))
+    ids = answers.loc[labels.index, "response_id"].astype(str).to_numpy()
+    automatic = coding.wide().assign(response_id=lambda table: table["response_id"].astype(str))
+    automatic = automatic.set_index("response_id").loc[ids, list(labels.columns)]
+    return agree([Coding("openends", automatic), Coding("hand-coded", labels.set_axis(ids))],
+                 seed=project.seed)

@@ -46,15 +46,23 @@ def test_wide_codes_without_ids_align_by_row_position(responses: pd.DataFrame) -
         read_labels(wide.iloc[:3], responses)
 
 
-def test_long_codes_give_every_answer_a_row(responses: pd.DataFrame) -> None:
-    long = pd.DataFrame({"response_id": ["c", "c", "a", "b"],
-                         "theme": ["crypto", "tor", "crypto", "tor"],
-                         "score": [1, 1, 1, 0], "source": "human"})
+def test_long_codes_cover_the_answers_they_list(responses: pd.DataFrame) -> None:
+    long = pd.DataFrame({"response_id": ["c", "c", "a", "b", "d"],
+                         "theme": ["crypto", "tor", "crypto", "tor", ""],
+                         "score": [1, 0.8, 1, 0, None], "source": "human"})
     labels = read_labels(long, responses, themes=["crypto", "tor", "cloud"])
+    # a score of 0 codes nothing; an empty theme is an answer coded with none
     assert labels.index.tolist() == responses.index.tolist()
     assert labels.to_dict("list") == {"crypto": [1, 0, 1, 0], "tor": [0, 0, 1, 0],
                                       "cloud": [0, 0, 0, 0]}
     assert list(read_labels(long, responses).columns) == ["crypto", "tor"]
+    assert read_labels(long.iloc[:4], responses).index.tolist() == [10, 11, 12]  # 'd' not coded
+
+
+def test_blank_rows_of_wide_codes_are_answers_not_coded_yet(responses: pd.DataFrame) -> None:
+    wide = pd.DataFrame({"response_id": ["a", "b", "c"], "crypto": [1, None, ""],
+                         "tor": [None, 0, None]})
+    assert read_labels(wide, responses).to_dict("list") == {"crypto": [1, 0], "tor": [0, 0]}
 
 
 def test_an_id_column_of_another_name(responses: pd.DataFrame) -> None:
@@ -69,8 +77,8 @@ def test_an_id_column_of_another_name(responses: pd.DataFrame) -> None:
      "codes: column 'crypto' has '2' on data row 2; codes must be 0 or 1"),
     (pd.DataFrame({"response_id": ["a"], "crypto": ["yes please"], "tor": 0}),
      "column 'crypto' has 'yes please' on data row 1"),
-    (pd.DataFrame({"response_id": ["a"], "theme": ["crypto"], "score": [0.7]}),
-     "column 'score' has '0.7' on data row 1"),
+    (pd.DataFrame({"response_id": ["a"], "theme": ["crypto"], "score": [1.7]}),
+     "column 'score' has '1.7' on data row 1; a score is a number from 0"),
     (pd.DataFrame({"response_id": ["a", "zz", "yy"], "crypto": [1, 0, 1], "tor": 0}),
      "2 id(s) in column 'response_id' are not answers of the survey file (e.g. 'zz', 'yy')"),
     (pd.DataFrame({"response_id": ["a"], "theme": ["cryptp"]}),

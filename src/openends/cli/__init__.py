@@ -13,14 +13,17 @@ import typer
 
 from openends import __version__
 from openends.cli import (
+    agree,
     clean,
     code,
     codebook,
     demo,
+    disagreements,
     inspect,
     keywords,
     models,
     planned,
+    sample,
     topics,
     train,
 )
@@ -61,6 +64,9 @@ code.register(app)
 train.register(app)
 codebook.register(app)
 models.register(app)
+sample.register(app)
+agree.register(app)
+disagreements.register(app)
 planned.register(app)
 
 

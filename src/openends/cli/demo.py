@@ -64,6 +64,8 @@ def demo_command(
         if coding is not None:
             outputs.append(write_table(coding.long(), out / "codes.csv"))
             outputs.append(write_table(coding.wide(), out / "codes_wide.csv"))
+        if agreement is not None:
+            outputs.append(write_table(agreement.table, out / "agreement.csv"))
     if json:
         print_json({**survey.to_dict(), "cleaning": cleaning.to_dict(),
                     "topics": topics.to_dict(),

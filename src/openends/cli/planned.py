@@ -13,10 +13,7 @@ import typer
 from openends.errors import NotBuiltError
 
 PLANNED = {
-    "agree": "Agreement between two or more codings, per theme and overall.",
     "report": "The theme-prevalence report.",
-    "sample": "Answers drawn for hand-coding, as a coding sheet.",
-    "disagreements": "The answers two codings disagree on, for adjudication.",
     "show": "Every answer coded with a theme, evidence highlighted.",
     "init": "Draft a project file from data files.",
     "run": "The whole pipeline for a survey project.",

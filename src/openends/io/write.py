@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -27,17 +29,36 @@ def write_table(table: pd.DataFrame, path: str | Path) -> Path:
     if suffix not in WRITABLE:
         raise InputFileError(path, f"cannot write {suffix or 'files without an extension'}; "
                              f"use one of {', '.join(WRITABLE)}")
+    with atomic_file(path) as temporary:
+        _write(table, temporary, suffix)
+    return path
+
+
+@contextmanager
+def atomic_file(path: Path) -> Iterator[Path]:
+    """A temporary file beside ``path`` that becomes ``path`` only if the block succeeds
+    (missing folders are made; on any error the temporary file is removed).
+
+    Example:
+        >>> import tempfile
+        >>> out = Path(tempfile.mkdtemp()) / "notes.txt"
+        >>> with atomic_file(out) as temporary:
+        ...     _ = temporary.write_text("done")
+        >>> out.read_text()
+        'done'
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix,
+                                    dir=path.parent)
     os.close(handle)
-    os.chmod(temporary, 0o666 & ~_umask())  # mkstemp's files are private; outputs are not
+    temporary = Path(name)
     try:
-        _write(table, Path(temporary), suffix)
+        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp's files are private; outputs are not
+        yield temporary
         os.replace(temporary, path)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
-    return path
 
 
 def _umask() -> int:
