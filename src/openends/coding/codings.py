@@ -45,7 +45,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from openends.errors import DuplicateIdError, LabelsError, UnknownColumnError, closest_match
+from openends.errors import (
+    DuplicateIdError,
+    LabelsError,
+    OpenendsError,
+    UnknownColumnError,
+    closest_match,
+)
 from openends.sheets.layout import ANSWER_COLUMN, ID_COLUMN, NOTE_COLUMN
 from openends.sheets.neutralise import restore
 
@@ -84,6 +90,22 @@ class Coding:
         """
         return self.codes.rename_axis(ID_COLUMN).reset_index()
 
+    def long(self, source: str = "human") -> pd.DataFrame:
+        """The codes as long codes (SPEC section 3): a row per answer and theme coded,
+        ``score`` 1, and a row with an empty theme for an answer coded with none.
+
+        Example:
+            >>> coding = Coding("a", pd.DataFrame({"tor": [1, 0]}, index=["r1", "r2"]))
+            >>> coding.long()[["response_id", "theme", "score", "source"]].values.tolist()
+            [['r1', 'tor', 1.0, 'human'], ['r2', '', nan, 'human']]
+        """
+        rows = []
+        for answer, codes in zip(self.codes.index, self.codes.to_numpy(), strict=True):
+            themes = [theme for theme, value in zip(self.themes, codes, strict=True) if value]
+            rows += [(answer, theme, 1.0) for theme in themes] or [(answer, "", math.nan)]
+        table = pd.DataFrame(rows, columns=[ID_COLUMN, "theme", "score"])
+        return table.assign(source=source, evidence="")
+
 
 def read_coding(codes: str | Path | pd.DataFrame, *, name: str | None = None,
                 id_column: str | None = None, themes: Sequence[str] | None = None,
@@ -94,6 +116,8 @@ def read_coding(codes: str | Path | pd.DataFrame, *, name: str | None = None,
     any other theme an error; ``name`` labels the coding in reports (default: the file's
     stem)."""
     table, where = _table(codes, sheet)
+    if themes is None and not isinstance(codes, pd.DataFrame):
+        themes = _sheet_codebook(Path(codes))
     label = name if name is not None else (Path(codes).stem if not isinstance(
         codes, pd.DataFrame) else "codes")
     if id_column is not None and id_column not in table.columns:
@@ -114,6 +138,24 @@ def _table(codes: str | Path | pd.DataFrame, sheet: str | None) -> tuple[pd.Data
 
     table, _ = read_table(codes, sheet=sheet)
     return table, Path(codes).name
+
+
+def _sheet_codebook(path: Path) -> list[str] | None:
+    """The theme ids of a workbook's ``codebook`` sheet (as ``openends sample`` writes
+    it), so moved or renamed theme columns are caught; None for other files."""
+    if path.suffix.lower() != ".xlsx":
+        return None
+    from openends.io import read_table
+    from openends.sheets.layout import CODEBOOK_SHEET
+
+    try:
+        book, _ = read_table(path, sheet=CODEBOOK_SHEET)
+    except OpenendsError:
+        return None
+    if "theme" not in book.columns:
+        return None
+    ids = [_text(value) for value in book["theme"]]
+    return [theme for theme in ids if theme] or None
 
 
 def _long(table: pd.DataFrame, where: str, name: str, id_name: str | None,
