@@ -105,3 +105,16 @@ def test_written_tables_are_readable_like_any_output_file(tmp_path: Path) -> Non
         os.umask(previous)
     assert path.stat().st_mode & 0o777 == 0o644
     assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]
+
+
+def test_workbook_exports_store_formula_like_text_as_text(tmp_path: Path) -> None:
+    import openpyxl
+
+    from openends.io import write_table
+
+    table = pd.DataFrame({"theme": ['=HYPERLINK("http://x","y")', "+1", "@cmd"],
+                          "n": [1, 2, 3]})
+    path = write_table(table, tmp_path / "out.xlsx")
+    cells = [cell for row in openpyxl.load_workbook(path).active.iter_rows() for cell in row]
+    assert not [cell for cell in cells if cell.data_type == "f"]
+    assert pd.read_excel(path)["theme"].tolist() == table["theme"].tolist()

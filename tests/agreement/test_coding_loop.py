@@ -85,6 +85,7 @@ def test_sample_code_agree_adjudicate_retrain(corpora: Path, tmp_path: Path) -> 
     trained = json.loads(run("train", *survey, "--labels", str(adjudicate), "--embedder",
                              "none", "-o", str(model), "--json").output)
     assert trained["trained_on"] == 300 and "encryption" in trained["themes"]
+    assert trained["labels_not_coded"] == 0
 
     again = tmp_path / "round2.xlsx"
     drawn = json.loads(run("sample", *survey, "--n", "40", "--strategy", "uncertain",

@@ -59,7 +59,9 @@ def test_perfect_agreement_and_the_pooled_row() -> None:
     coded, _ = two_codings()
     table = agree([coded, Coding("copy", coded.codes.copy())]).table.set_index("theme")
     assert table.loc["a", "kappa"] == 1.0 and table.loc[ALL, "agreement"] == 1.0
-    assert table.loc[ALL, "n"] == 10 and table.loc[ALL, "kappa_low"] == 1.0
+    assert table.loc[ALL, "n"] == 10
+    # four answers with the theme: too few for an interval (it would be (1.00, 1.00))
+    assert table.loc[ALL, "coded_by_any"] == 4 and math.isnan(table.loc[ALL, "kappa_low"])
 
 
 def test_the_pooled_row_treats_each_answer_theme_pair_as_one_decision() -> None:
@@ -125,3 +127,21 @@ def test_themes_not_in_every_coding_are_left_out_and_named() -> None:
     with pytest.raises(ConfigError, match="'u' are not in every coding"):
         agree([coding("x", ids, t=[1, 0], u=[0, 1]), coding("y", ids, t=[1, 0])],
               themes=["t", "u"])
+
+
+def test_answers_one_coding_has_change_no_statistic() -> None:
+    coded, reference = two_codings()
+    base = agree([coded, reference]).table.drop(columns=[]).set_index("theme")
+    for value in (0, 1):
+        extra = pd.DataFrame({"a": [value] * 50, "b": [value] * 50},
+                             index=[f"x{i}" for i in range(50)])
+        wider = Coding("tool", pd.concat([coded.codes, extra]))
+        table = agree([wider, reference]).table.set_index("theme")
+        assert table.loc["a", ["agreement", "kappa", "alpha", "ac1"]].equals(
+            base.loc["a", ["agreement", "kappa", "alpha", "ac1"]])
+        assert table.loc["a", "kappa_low"] == base.loc["a", "kappa_low"]
+
+
+def test_nothing_in_common_is_an_error_not_an_empty_table() -> None:
+    with pytest.raises(ConfigError, match="no answer is coded in two of the codings"):
+        agree([coding("x", ["a"], t=[1]), coding("y", ["b"], t=[1])])

@@ -88,3 +88,31 @@ def test_ids_that_look_like_numbers_stay_text(tmp_path: Path) -> None:
     path = tmp_path / "codes.csv"
     path.write_text("response_id,tor\n001,1\n002,0\n", encoding="utf-8")
     assert read_coding(path).codes.index.tolist() == ["001", "002"]
+
+
+def test_answers_the_tool_did_not_code_are_not_coded(tmp_path: Path) -> None:
+    wide = pd.DataFrame({"response_id": ["a", "b", "c"], "status": ["ok", "duplicate", "ok"],
+                         "tor": [1, 0, 0], "decision": ["auto", "", "review"]})
+    coding = read_coding(wide)
+    assert coding.themes == ["tor"] and coding.not_coded == ("b",)
+    long = pd.DataFrame({"response_id": ["a", "b", "c"], "theme": ["tor", "", ""],
+                         "status": ["ok", "empty", "ok"]})
+    coding = read_coding(long)
+    assert coding.codes.index.tolist() == ["a", "c"] and coding.not_coded == ("b",)
+
+
+def test_an_apostrophe_is_only_unquoted_in_delimited_files(tmp_path: Path) -> None:
+    table = pd.DataFrame({"response_id": ["'=x"], "answer": ["'=y"], "tor": [1]})
+    table.to_excel(tmp_path / "codes.xlsx", index=False)
+    assert read_coding(tmp_path / "codes.xlsx").codes.index.tolist() == ["'=x"]
+    table.to_csv(tmp_path / "codes.csv", index=False)
+    assert read_coding(tmp_path / "codes.csv").codes.index.tolist() == ["=x"]
+
+
+def test_the_codes_sheet_is_read_wherever_it_stands(tmp_path: Path) -> None:
+    path = tmp_path / "sheet.xlsx"
+    with pd.ExcelWriter(path) as writer:
+        pd.DataFrame({"comment": ["hi"]}).to_excel(writer, sheet_name="mine", index=False)
+        pd.DataFrame({"response_id": ["a"], "tor": [1]}).to_excel(writer, sheet_name="codes",
+                                                                  index=False)
+    assert read_coding(path).codes.to_dict("list") == {"tor": [1]}

@@ -62,7 +62,9 @@ def test_long_codes_cover_the_answers_they_list(responses: pd.DataFrame) -> None
 def test_blank_rows_of_wide_codes_are_answers_not_coded_yet(responses: pd.DataFrame) -> None:
     wide = pd.DataFrame({"response_id": ["a", "b", "c"], "crypto": [1, None, ""],
                          "tor": [None, 0, None]})
-    assert read_labels(wide, responses).to_dict("list") == {"crypto": [1, 0], "tor": [0, 0]}
+    labels = read_labels(wide, responses)
+    assert labels.to_dict("list") == {"crypto": [1, 0], "tor": [0, 0]}
+    assert labels.attrs["not_coded"] == 1
 
 
 def test_an_id_column_of_another_name(responses: pd.DataFrame) -> None:

@@ -1,14 +1,16 @@
 """Agreement between two or more codings of the same answers, per theme and overall.
 
-:func:`agree` lines the codings up by answer id and reports, for each theme and for all
-themes pooled (each answer-theme pair one decision): the answers compared (coded by at
-least two codings), each coding's prevalence among them, percent agreement, Krippendorff's alpha
-and Gwet's AC1 (any number of codings, missing codes allowed); with two codings also
-Cohen's kappa and precision, recall and F1 of the first against the second (the
-reference). Every statistic has a 95% percentile bootstrap interval from resampling
-answers (seeded: the same inputs give the same intervals). Answers only one coding
-has are reported, not silently dropped; themes below a kappa (alpha, for three or
-more codings) of 0.6 are flagged.
+:func:`agree` lines the codings up by answer id and reports, for each theme and for
+all themes pooled (each answer-theme pair one decision): the answers compared (coded by
+at least two codings), each coding's prevalence among them, percent agreement,
+Krippendorff's alpha and Gwet's AC1 (any number of codings, missing codes allowed);
+with two codings also Cohen's kappa and precision, recall and F1 of the first against
+the second (the reference). Every statistic has a 95% percentile bootstrap interval
+from resampling answers (seeded: the same inputs give the same intervals), except for
+a theme fewer than 5 compared answers have or one coding never used: resampling a
+handful of codes gives intervals of zero width that claim a certainty the data lack.
+Answers only one coding has are reported and left out of every statistic; themes below
+a kappa (alpha, for three or more codings) of 0.6 are flagged.
 
 Example:
     >>> from openends.coding.codings import Coding
@@ -49,6 +51,7 @@ from openends.errors import ConfigError
 
 ALL = "(all themes)"
 FLAG_BELOW = 0.6
+MIN_CODED = 5  # fewer answers with the theme than this: no interval, the data cannot say
 RESAMPLES = 1000
 LEVEL = 0.95
 _CODES = np.array([0.0, 1.0])
@@ -105,17 +108,25 @@ def agree(codings: Sequence[Coding], *, themes: Sequence[str] | None = None,
     if missing:
         raise ConfigError(f"theme(s) {', '.join(map(repr, missing))} are not in every coding")
     left_out = sorted({theme for coding in codings for theme in coding.themes} - set(wanted))
-    units = list(dict.fromkeys(answer for coding in codings for answer in coding.codes.index))
+    coded_by = [set(coding.codes.index) for coding in codings]
+    units = [answer for answer in dict.fromkeys(
+        answer for coding in codings for answer in coding.codes.index)
+        if sum(answer in ids for ids in coded_by) >= 2]
+    if not units:
+        blank = sum(len(coding.not_coded) for coding in codings)
+        raise ConfigError("no answer is coded in two of the codings ("
+                          + ", ".join(f"{name}: {len(coding.codes):,} coded"
+                                      for name, coding in zip(names, codings, strict=True))
+                          + (f"; {blank:,} rows left blank" if blank else "")
+                          + "); compare codings of the same answers, with the same ids")
     ratings = {theme: np.column_stack([
         coding.codes[theme].reindex(units).to_numpy(dtype=float) for coding in codings])
         for theme in wanted}
     weights = bootstrap_weights(len(units), resamples, seed) if units else np.zeros((0, 0))
     rows = [_row(theme, ratings[theme], names, weights) for theme in wanted]
     rows.append(_pooled_row(ratings, wanted, len(units), names, weights))
-    coded_by = {name: set(coding.codes.index) for name, coding in zip(names, codings,
-                                                                     strict=True)}
-    only_in = {name: [answer for answer in coding.codes.index
-                      if not any(answer in coded_by[other] for other in names if other != name)]
+    compared = set(units)
+    only_in = {name: [answer for answer in coding.codes.index if answer not in compared]
                for name, coding in zip(names, codings, strict=True)}
     not_coded = {name: len(coding.not_coded) for name, coding in zip(names, codings,
                                                                      strict=True)}
@@ -155,8 +166,13 @@ def _row(theme: str, ratings: np.ndarray, names: tuple[str, ...], weights: np.nd
     if len(names) == 2:
         point["kappa"] = cohen_kappa(ratings)
         point.update(_precision_recall(ratings))
-    bounds = intervals(weights @ counts, LEVEL) if len(weights) else {}
-    row: dict[str, Any] = {"theme": theme, "n": int((counts[:, 0] > 0).sum())}
+    used = ratings[(ratings == 1).any(axis=1)]
+    # a handful of codes, or a coding that never used the theme: every resample gives the
+    # same value, an interval of zero width that claims a certainty the data lack
+    few = len(used) < MIN_CODED or not (used == 1).any(axis=0).all()
+    bounds = intervals(weights @ counts, LEVEL) if len(weights) and not few else {}
+    row: dict[str, Any] = {"theme": theme, "n": int((counts[:, 0] > 0).sum()),
+                           "coded_by_any": len(used)}
     compared = ratings[pairable(ratings)]
     for column, name in enumerate(names):
         values = compared[:, column]

@@ -21,7 +21,7 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -47,6 +47,9 @@ class Disagreements:
     names: tuple[str, str]
     themes: list[str]
     compared: int
+    only_in: dict[str, int] = field(default_factory=dict)
+    not_coded: dict[str, int] = field(default_factory=dict)
+    themes_left_out: list[str] = field(default_factory=list)
 
     @property
     def answers_to_settle(self) -> int:
@@ -59,7 +62,9 @@ class Disagreements:
         return {"codings": list(self.names), "compared": self.compared,
                 "answers_to_settle": self.answers_to_settle,
                 "codes_to_settle": int(self.disputed.to_numpy().sum()),
-                "per_theme": self.per_theme(), "rows": len(self.table)}
+                "per_theme": self.per_theme(), "rows": len(self.table),
+                "only_in": self.only_in, "not_coded": self.not_coded,
+                "themes_left_out": self.themes_left_out}
 
     def __rich__(self) -> Any:
         from rich.console import Group
@@ -74,7 +79,20 @@ class Disagreements:
         for theme, count in sorted(self.per_theme().items(), key=lambda item: -item[1]):
             if count:
                 table.add_row(theme, f"{count:,}")
-        return Group(head, table)
+        notes = []
+        unmatched = ", ".join(f"{count:,} only in {name}" for name, count in self.only_in.items()
+                              if count)
+        if unmatched:
+            notes.append(Text(f"Not in the sheet (coded by one coding only): {unmatched}",
+                              style="dim"))
+        blank = ", ".join(f"{count:,} in {name}" for name, count in self.not_coded.items()
+                          if count)
+        if blank:
+            notes.append(Text(f"Not in the sheet (rows left blank): {blank}", style="dim"))
+        if self.themes_left_out:
+            notes.append(Text("Themes not in both codings, left out: "
+                              f"{', '.join(self.themes_left_out)}", style="yellow"))
+        return Group(head, table, *notes)
 
 
 def find_disagreements(first: Coding, second: Coding, *, answers: Mapping[str, str],
@@ -93,7 +111,12 @@ def find_disagreements(first: Coding, second: Coding, *, answers: Mapping[str, s
     if missing or not wanted:
         raise ConfigError(f"the codings share no theme column{'s' if not wanted else ''}"
                           + (f" for {', '.join(map(repr, missing))}" if missing else ""))
-    shared = [answer for answer in first.codes.index if answer in set(second.codes.index)]
+    in_second = set(second.codes.index)
+    shared = [answer for answer in first.codes.index if answer in in_second]
+    if not shared:
+        raise ConfigError(f"no answer is coded in both codings ({first.name}: "
+                          f"{len(first.codes):,} coded, {second.name}: {len(second.codes):,}); "
+                          "compare codings of the same answers, with the same ids")
     without_text = [answer for answer in shared if answer not in answers]
     if without_text:
         raise ConfigError(f"no answer text for {len(without_text)} answer(s) (e.g. "
@@ -124,7 +147,13 @@ def find_disagreements(first: Coding, second: Coding, *, answers: Mapping[str, s
                                   for answer in rows], dtype=object)
     table[NOTE_COLUMN] = ""
     marked = disputed.loc[rows].reset_index(drop=True)
-    return Disagreements(table, marked, (first.name, second.name), wanted, len(shared))
+    in_both = set(shared)
+    only_in = {coding.name: int((~coding.codes.index.isin(list(in_both))).sum())
+               for coding in (first, second)}
+    not_coded = {coding.name: len(coding.not_coded) for coding in (first, second)}
+    left_out = sorted((set(first.themes) | set(second.themes)) - set(wanted))
+    return Disagreements(table, marked, (first.name, second.name), wanted, len(shared),
+                         only_in, not_coded, left_out)
 
 
 def _listed(codes: pd.Series) -> str:

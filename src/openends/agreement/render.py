@@ -24,7 +24,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from openends.agreement.compare import ALL, FLAG_BELOW, LEVEL
+from openends.agreement.compare import ALL, FLAG_BELOW, LEVEL, MIN_CODED
 
 if TYPE_CHECKING:
     from openends.agreement.compare import Agreement
@@ -90,11 +90,25 @@ def _notes(result: Agreement, main: str) -> list[Text]:
     if result.pairwise:
         legend += f"; P, R, F1: {names[0]} against {names[1]} as the reference"
     notes = [Text(legend, style="dim")]
-    flagged = result.flagged
+    table = result.table.set_index("theme")
+    unused = {theme: [name for name in names if table.at[theme, f"prevalence_{name}"] == 0]
+              for theme in result.flagged}
+    never = [theme for theme, nobody in unused.items() if nobody]
+    flagged = [theme for theme in result.flagged if theme not in never]
     if flagged:
         notes.append(Text(f"! {len(flagged)} theme(s) with {main} below {FLAG_BELOW}: "
                           f"{', '.join(flagged)}; refine their codebook definitions or "
                           "train the coders, then code a fresh sample", style="yellow"))
+    for name in names:
+        unused_by = [theme for theme in never if name in unused[theme]]
+        if unused_by:
+            notes.append(Text(f"! {name} never used {len(unused_by)} theme(s) the other coding "
+                              f"used: {', '.join(unused_by)}; check that every coder had these "
+                              "themes", style="yellow"))
+    if (result.table["coded_by_any"] < MIN_CODED).any():
+        notes.append(Text(f"too few: fewer than {MIN_CODED} compared answers have the theme; "
+                          "no CI: a coding never used it; neither gets an interval",
+                          style="dim"))
     unmatched = {name: len(ids) for name, ids in result.only_in.items() if ids}
     if unmatched:
         listed = ", ".join(f"{count:,} only in {name}" for name, count in unmatched.items())
@@ -114,7 +128,12 @@ def _with_interval(row: dict[str, Any], name: str) -> Text:
     if _missing(value):
         return Text("-")
     low, high = row[f"{name}_low"], row[f"{name}_high"]
-    interval = "" if _missing(low) else f" ({low:.2f}, {high:.2f})"
+    if row["coded_by_any"] < MIN_CODED:
+        interval = " (too few)"
+    elif _missing(low):
+        interval = " (no CI)"
+    else:
+        interval = f" ({low:.2f}, {high:.2f})"
     flagged = row["flag"]
     text = Text(f"{value:.2f}{interval}", style="yellow" if flagged else "")
     text.append("!" if flagged else " ", style="bold yellow")

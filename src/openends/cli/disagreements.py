@@ -44,7 +44,7 @@ def disagreements_to_sheet(first: Path, second: Path, out: Path, *,
     from openends.agreement.disagreements import find_disagreements
     from openends.coding.codebook import load_codebook
     from openends.errors import ConfigError, OutputExistsError
-    from openends.sheets import check_sheet_path, write_coding_sheet
+    from openends.sheets import HOW_TO_SETTLE, check_sheet_path, write_coding_sheet
 
     check_sheet_path(out)
     if out.exists() and not force:
@@ -65,7 +65,7 @@ def disagreements_to_sheet(first: Path, second: Path, out: Path, *,
                                themes=book.ids if book is not None else None,
                                only_disputed=only_disputed)
     write_coding_sheet(found.table, out, themes=found.themes, codebook=book,
-                       highlight=found.disputed)
+                       highlight=found.disputed, instructions=HOW_TO_SETTLE)
     return found
 
 

@@ -48,10 +48,12 @@ class TrainingRun:
     n_labelled: int
     n_trained: int
     output: Path
+    n_not_coded: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         quality = self.coder.quality_
         return {"answers": self.n_answers, "labelled": self.n_labelled,
+                "labels_not_coded": self.n_not_coded,
                 "trained_on": self.n_trained, "themes": self.coder.themes_,
                 "too_few": self.coder.too_few_, "thresholds": self.coder.thresholds_,
                 "quality": quality.to_dict(), "output": str(self.output)}
@@ -65,7 +67,11 @@ class TrainingRun:
                 "language" if skipped else "")
         head = Text(f"Trained on {self.n_trained:,} of the {self.n_labelled:,} human-coded "
                     f"answers{note} ({self.n_answers:,} answers in the file)", style="bold")
-        return Group(head, self.coder.quality_,
+        parts: list[Any] = [head]
+        if self.n_not_coded:
+            parts.append(Text(f"{self.n_not_coded:,} row(s) of the codes file were left blank, "
+                              "not settled or not coded, and are left out", style="yellow"))
+        return Group(*parts, self.coder.quality_,
                      Text(f"\nWrote the trained coder to {self.output}"))
 
 
@@ -102,7 +108,8 @@ def train_from_files(file: Path, text: list[str], labels: Path, out: Path, *,
               coded.loc[cleaned.index[trained_rows]].reset_index(drop=True),
               questions=[answers.questions[row] for row in rows])
     save_trained_coder(coder, out, force=force)
-    return TrainingRun(coder, len(cleaned), len(coded), len(rows), Path(out))
+    return TrainingRun(coder, len(cleaned), len(coded), len(rows), Path(out),
+                       int(coded.attrs.get("not_coded", 0)))
 
 
 def _labels_id(codes: pd.DataFrame, id: str | None) -> str | None:

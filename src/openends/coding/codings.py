@@ -6,16 +6,23 @@ A *coding* is what one coder (a person, or the tool) decided for a set of answer
 - **long** (a ``theme`` column, as ``openends code`` writes): one row per answer and
   theme; a row with an empty theme is an answer coded with no theme; a ``score`` of 0
   codes nothing (any other score, e.g. a coder's confidence, codes the theme). An
-  answer with no row at all was not coded.
+  answer with no row at all was not coded, nor was one whose ``status`` (as ``openends
+  code`` writes it) is not ``ok``: the tool did not code empty, non-substantive,
+  duplicate or other-language answers.
 - **coding sheet** (an ``answer`` column, as ``openends sample`` and ``openends
   disagreements`` write): the theme columns are the ones after ``answer`` (``note``
   is free text); a row whose theme cells are all blank was not coded yet; in an
   adjudication sheet, a row whose disputed cells (listed in ``to_settle``) are still
   blank is not settled yet, and counts as not coded.
 - **wide** (an id column and one 0/1 column per theme, as ``openends code --wide``
-  writes; its ``status`` and ``decision`` columns are not themes): a row whose theme
-  cells are all blank was not coded. Without an id column the rows are numbered
-  ``#1``, ``#2``, ... and align with other codings by position.
+  writes; its ``status`` and ``decision`` columns are not themes, and rows whose status
+  is not ``ok`` were not coded): a row whose theme cells are all blank was not coded.
+  Without an id column the rows are numbered ``#1``, ``#2``, ... and align with other
+  codings by position.
+
+In a workbook the ``codes`` sheet is read (else the first); its ``codebook`` sheet, when
+there is one, names the themes. Text read from a CSV/TSV sheet loses the apostrophe
+the sheet writer put before a leading ``=``, ``+``, ``-`` or ``@``.
 
 Cells are 0 or 1 (also ``true``/``false``, ``yes``/``no``; blank is 0 in a row that
 was coded). Anything else, an unknown or missing theme column (when ``themes`` are
@@ -38,7 +45,7 @@ Example:
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -49,6 +56,7 @@ from openends.errors import (
     DuplicateIdError,
     LabelsError,
     OpenendsError,
+    SheetNotFoundError,
     UnknownColumnError,
     closest_match,
 )
@@ -118,6 +126,9 @@ def read_coding(codes: str | Path | pd.DataFrame, *, name: str | None = None,
     table, where = _table(codes, sheet)
     if themes is None and not isinstance(codes, pd.DataFrame):
         themes = _sheet_codebook(Path(codes))
+    delimited = not isinstance(codes, pd.DataFrame) and Path(codes).suffix.lower() in {
+        ".csv", ".tsv", ".txt"}
+    unquote = restore if delimited else _same
     label = name if name is not None else (Path(codes).stem if not isinstance(
         codes, pd.DataFrame) else "codes")
     if id_column is not None and id_column not in table.columns:
@@ -125,17 +136,30 @@ def read_coding(codes: str | Path | pd.DataFrame, *, name: str | None = None,
     id_name = id_column if id_column is not None else (
         ID_COLUMN if ID_COLUMN in table.columns else None)
     if "theme" in table.columns:
-        return _long(table, where, label, id_name, themes)
-    return _wide(table, where, label, id_name, themes)
+        return _long(table, where, label, id_name, themes, unquote)
+    return _wide(table, where, label, id_name, themes, unquote)
+
+
+def _same(text: str) -> str:
+    return text
 
 
 def _table(codes: str | Path | pd.DataFrame, sheet: str | None) -> tuple[pd.DataFrame, str]:
+    """The codes table; a workbook's ``codes`` sheet (as openends writes it) wherever it
+    stands among the sheets, unless ``sheet`` names another."""
     if isinstance(codes, pd.DataFrame):
         table = codes.copy()
         table.columns = [str(column) for column in table.columns]
         return table.reset_index(drop=True), "codes"
     from openends.io import read_table
+    from openends.sheets.layout import CODES_SHEET
 
+    if sheet is None and Path(codes).suffix.lower() == ".xlsx":
+        try:
+            table, _ = read_table(codes, sheet=CODES_SHEET)
+            return table, Path(codes).name
+        except SheetNotFoundError:
+            pass
     table, _ = read_table(codes, sheet=sheet)
     return table, Path(codes).name
 
@@ -159,11 +183,11 @@ def _sheet_codebook(path: Path) -> list[str] | None:
 
 
 def _long(table: pd.DataFrame, where: str, name: str, id_name: str | None,
-          themes: Sequence[str] | None) -> Coding:
+          themes: Sequence[str] | None, unquote: Callable[[str], str]) -> Coding:
     if id_name is None:
         raise LabelsError(where, "long codes (a 'theme' column) need an id column: add "
                           f"{ID_COLUMN!r} (the answers' ids), or give the one they have with --id")
-    ids = _ids(table[id_name], where, id_name)
+    ids = _ids(table[id_name], where, id_name, unquote)
     theme_values = [_text(value) for value in table["theme"]]
     coded = [bool(theme) for theme in theme_values]
     if "score" in table.columns:
@@ -178,12 +202,24 @@ def _long(table: pd.DataFrame, where: str, name: str, id_name: str | None,
     for answer, theme, is_coded in zip(ids, theme_values, coded, strict=True):
         if is_coded:
             values[row_of[answer], column_of[theme]] = 1
-    return Coding(name, pd.DataFrame(values, index=pd.Index(answers, dtype=object),
-                                     columns=columns))
+    skipped = _skipped_by_the_tool(table, ids)
+    kept = np.array([answer not in skipped for answer in answers], dtype=bool)
+    index = pd.Index(answers, dtype=object)
+    return Coding(name, pd.DataFrame(values[kept], index=index[kept], columns=columns),
+                  tuple(index[~kept]))
+
+
+def _skipped_by_the_tool(table: pd.DataFrame, ids: list[str]) -> set[str]:
+    """Answers ``openends code`` did not code (its ``status`` column says other than
+    ``ok``: empty, non-substantive, duplicate, other language): not coded, not "no theme"."""
+    if "status" not in table.columns:
+        return set()
+    return {answer for answer, status in zip(ids, table["status"], strict=True)
+            if _text(status) not in {"", "ok"}}
 
 
 def _wide(table: pd.DataFrame, where: str, name: str, id_name: str | None,
-          themes: Sequence[str] | None) -> Coding:
+          themes: Sequence[str] | None, unquote: Callable[[str], str]) -> Coding:
     present = _theme_columns(table, id_name)
     if not present:
         raise LabelsError(where, "has no theme columns; codes have an id column and one 0/1 "
@@ -201,14 +237,16 @@ def _wide(table: pd.DataFrame, where: str, name: str, id_name: str | None,
         coded &= _settled(table[SETTLE_COLUMN], blank, columns, where)
     positional = id_name is None
     ids = ([f"{POSITION_PREFIX}{row + 1}" for row in range(len(table))] if id_name is None
-           else _ids(table[id_name], where, id_name))
+           else _ids(table[id_name], where, id_name, unquote))
     _check_unique(ids, where, id_name)
+    skipped = _skipped_by_the_tool(table, ids)
+    coded &= np.array([answer not in skipped for answer in ids], dtype=bool)
     values = np.nan_to_num(cells, nan=0.0).astype("int64")
     index = pd.Index(ids, dtype=object)
     codes = pd.DataFrame(values[coded], index=index[coded], columns=columns)
     answers = {}
     if ANSWER_COLUMN in table.columns:
-        answers = {answer_id: restore(_text(text)) for answer_id, text
+        answers = {answer_id: unquote(_text(text)) for answer_id, text
                    in zip(ids, table[ANSWER_COLUMN], strict=True)}
     not_coded = tuple(answer for answer, done in zip(ids, coded, strict=True) if not done)
     return Coding(name, codes, not_coded, answers, positional)
@@ -252,8 +290,9 @@ def _theme_order(themes: Sequence[str] | None, present: list[str], where: str) -
     return wanted
 
 
-def _ids(values: pd.Series, where: str, column: str) -> list[str]:
-    ids = [restore(_text(value)) for value in values]  # a CSV sheet quotes '=...' ids
+def _ids(values: pd.Series, where: str, column: str,
+         unquote: Callable[[str], str] = restore) -> list[str]:
+    ids = [unquote(_text(value)) for value in values]  # a CSV sheet quotes '=...' ids
     empty = [row for row, value in enumerate(ids) if not value]
     if empty:
         raise LabelsError(where, f"id column {column!r} is empty on {len(empty)} row(s) (e.g. "

@@ -10,7 +10,8 @@ They are matched to the answers **by id** when the codes have an id column
 which case the codes must have exactly one row per answer.
 
 Only the answers the codes cover are in the result: an answer missing from the file,
-or whose row was left blank (not coded yet), is left out, never guessed.
+or whose row was left blank (not coded yet, or not settled in an adjudication sheet), is
+left out, never guessed; ``result.attrs["not_coded"]`` counts those rows.
 
 Every id in the codes must be an answer's ``response_id``; anything that is not a
 0 or 1, an unknown theme (when ``themes`` are given), a wide file without a column
@@ -37,7 +38,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from openends.coding.codings import ID_COLUMN, read_coding
+from openends.coding.codings import ID_COLUMN, Coding, read_coding
 from openends.errors import LabelsError, UnknownColumnError
 
 
@@ -63,7 +64,7 @@ def read_labels(codes: str | Path | pd.DataFrame, responses: pd.DataFrame, *,
                               "to the answers by row position, so the counts must be equal. Add "
                               "the answers' ids, or give the id column with --id")
         rows = [int(answer[1:]) - 1 for answer in coding.codes.index]
-        return coding.codes.set_axis(responses.index[rows], axis=0)
+        return _noting(coding.codes.set_axis(responses.index[rows], axis=0), coding)
     if ID_COLUMN not in responses.columns:
         raise UnknownColumnError(ID_COLUMN, list(responses.columns))
     answer_ids = responses[ID_COLUMN].astype(str).tolist()
@@ -79,4 +80,11 @@ def read_labels(codes: str | Path | pd.DataFrame, responses: pd.DataFrame, *,
     coded = set(coding.codes.index)
     rows = [position for position, answer in enumerate(answer_ids) if answer in coded]
     ordered = coding.codes.loc[[answer_ids[position] for position in rows]]
-    return ordered.set_axis(responses.index[rows], axis=0).astype("int64")
+    return _noting(ordered.set_axis(responses.index[rows], axis=0).astype("int64"), coding)
+
+
+def _noting(labels: pd.DataFrame, coding: Coding) -> pd.DataFrame:
+    """``labels`` with ``attrs["not_coded"]``: the rows of the file left blank, not
+    settled or not coded by the tool, which are left out (callers report them)."""
+    labels.attrs["not_coded"] = len(coding.not_coded)
+    return labels

@@ -77,4 +77,18 @@ def _write(table: pd.DataFrame, path: Path, suffix: str) -> None:
     elif suffix == ".json":
         table.to_json(path, orient="records", force_ascii=False, indent=2)
     else:
-        table.to_excel(path, index=False, engine="openpyxl")
+        _write_workbook(table, path)
+
+
+def _write_workbook(table: pd.DataFrame, path: Path) -> None:
+    """One sheet, header first; text cells stay text (never formulas), as in coding sheets."""
+    from openpyxl import Workbook
+
+    from openends.sheets.write import write_rows
+
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None  # a new workbook has one sheet
+    write_rows(sheet, [[str(column) for column in table.columns],
+                       *table.itertuples(index=False, name=None)])
+    workbook.save(path)

@@ -18,12 +18,20 @@ from openends.sheets.layout import (
     sheet_table,
 )
 from openends.sheets.neutralise import neutralise, restore
-from openends.sheets.write import SHEET_SUFFIXES, check_sheet_path, write_coding_sheet
+from openends.sheets.write import (
+    HOW_TO_CODE,
+    HOW_TO_SETTLE,
+    SHEET_SUFFIXES,
+    check_sheet_path,
+    write_coding_sheet,
+)
 
 __all__ = [
     "ANSWER_COLUMN",
     "CODEBOOK_SHEET",
     "CODES_SHEET",
+    "HOW_TO_CODE",
+    "HOW_TO_SETTLE",
     "HOW_TO_SHEET",
     "ID_COLUMN",
     "NOTE_COLUMN",

@@ -64,6 +64,19 @@ HOW_TO_CODE = (
     "matched to the answers by it.",
     "The 'note' column is yours: write anything there, e.g. why an answer was hard to code.",
 )
+HOW_TO_SETTLE = (
+    "How to settle this sheet",
+    "Two codings of these answers disagree on the themes listed under 'to_settle' (the "
+    "columns 'A: ...' and 'B: ...' show the themes each coding gave). Their cells are blank "
+    "and highlighted: type 1 if the answer has the theme, 0 if not. Every highlighted cell "
+    "needs a 0 or 1; a row with one still blank counts as not settled and is left out "
+    "when the sheet is read back.",
+    "The other theme cells hold what both codings agreed on; change them only if both "
+    "were wrong.",
+    "Do not rename, reorder or delete columns, and do not edit response_id: the codes are "
+    "matched to the answers by it.",
+    "The 'note' column is yours: write anything there, e.g. why you settled as you did.",
+)
 _ANSWER_WIDTH = 70
 _NOTE_WIDTH = 40
 _THEME_WIDTH = 5
@@ -79,7 +92,7 @@ def check_sheet_path(path: str | Path) -> str:
     """
     suffix = Path(path).suffix.lower()
     if Path(path).is_dir():
-        raise InputFileError(path, "is a folder; give a file name ending in "
+        raise InputFileError(Path(path).resolve(), "is a folder; give a file name ending in "
                              f"{', '.join(SHEET_SUFFIXES)}")
     if suffix not in SHEET_SUFFIXES:
         raise InputFileError(path, f"cannot write a coding sheet as "
@@ -90,11 +103,13 @@ def check_sheet_path(path: str | Path) -> str:
 
 def write_coding_sheet(table: pd.DataFrame, path: str | Path, *, themes: Sequence[str],
                        codebook: Codebook | None = None,
-                       highlight: pd.DataFrame | None = None) -> Path:
+                       highlight: pd.DataFrame | None = None,
+                       instructions: Sequence[str] = HOW_TO_CODE) -> Path:
     """Write ``table`` (already in sheet layout; not reordered) as a coding sheet at
     ``path``; ``themes`` names its theme columns (cells 0, 1 or missing) and
     ``highlight`` (True = fill yellow; same index, some theme columns) marks cells in a
-    workbook. Missing folders are made; returns the path."""
+    workbook, whose ``how to code`` sheet holds ``instructions`` (a title, then lines).
+    Missing folders are made; returns the path."""
     path = Path(path)
     suffix = check_sheet_path(path)
     themes = list(themes)
@@ -108,7 +123,7 @@ def write_coding_sheet(table: pd.DataFrame, path: str | Path, *, themes: Sequenc
     marked = _highlighted(codes, themes, highlight)
     with atomic_file(path) as temporary:
         if suffix == ".xlsx":
-            _write_workbook(codes, temporary, themes, codebook, marked)
+            _write_workbook(codes, temporary, themes, codebook, marked, instructions)
         else:
             _write_delimited(codes, temporary, themes, sep="\t" if suffix == ".tsv" else ",")
     return path
@@ -152,13 +167,16 @@ def _write_delimited(codes: pd.DataFrame, path: Path, themes: list[str], *, sep:
         if column not in themes:
             safe[column] = pd.Series([neutralise(value) if isinstance(value, str) else value
                                       for value in safe[column]], index=safe.index, dtype=object)
-    safe.to_csv(path, index=False, sep=sep, encoding="utf-8")
+    safe.columns = [neutralise(str(column)) for column in safe.columns]
+    # CRLF line ends (RFC 4180) make the csv module quote a field holding a bare "\r"
+    safe.to_csv(path, index=False, sep=sep, encoding="utf-8", lineterminator="\r\n")
 
 
 # -- workbooks ---------------------------------------------------------------------------------
 
 def _write_workbook(codes: pd.DataFrame, path: Path, themes: list[str],
-                    codebook: Codebook | None, marked: list[tuple[int, str]]) -> None:
+                    codebook: Codebook | None, marked: list[tuple[int, str]],
+                    instructions: Sequence[str]) -> None:
     from openpyxl import Workbook
 
     workbook = Workbook()
@@ -167,7 +185,8 @@ def _write_workbook(codes: pd.DataFrame, path: Path, themes: list[str],
     sheet.title = CODES_SHEET
     _fill_codes(sheet, codes, themes, codebook, marked)
     _fill_codebook(workbook.create_sheet(CODEBOOK_SHEET), themes, codebook)
-    _fill_how_to(workbook.create_sheet(HOW_TO_SHEET), described=codebook is not None)
+    _fill_how_to(workbook.create_sheet(HOW_TO_SHEET), instructions,
+                 described=codebook is not None)
     workbook.save(path)
 
 
@@ -180,7 +199,7 @@ def _fill_codes(sheet: Worksheet, codes: pd.DataFrame, themes: list[str],
 
     columns = [str(column) for column in codes.columns]
     n_rows = len(codes)
-    _write_rows(sheet, [columns, *codes.itertuples(index=False, name=None)])
+    write_rows(sheet, [columns, *codes.itertuples(index=False, name=None)])
     labels = {theme.id: theme for theme in codebook.themes} if codebook is not None else {}
     validation = DataValidation(
         type="list", formula1='"0,1"', allow_blank=True, showErrorMessage=True,
@@ -242,7 +261,7 @@ def _fill_codebook(sheet: Worksheet, themes: list[str], codebook: Codebook | Non
             [theme.id, theme.label, theme.parent, theme.description, "; ".join(theme.include),
              "; ".join(theme.exclude), "; ".join(theme.examples)]
             for theme in codebook.themes)]
-    _write_rows(sheet, rows)
+    write_rows(sheet, rows)
     widths = {"theme": 24, "label": 26, "parent": 20, "description": 60, "include": 36,
               "exclude": 24, "examples": 60}
     for number, column in enumerate(rows[0], start=1):
@@ -253,21 +272,22 @@ def _fill_codebook(sheet: Worksheet, themes: list[str], codebook: Codebook | Non
     sheet.freeze_panes = "B2"
 
 
-def _fill_how_to(sheet: Worksheet, *, described: bool) -> None:
+def _fill_how_to(sheet: Worksheet, instructions: Sequence[str], *, described: bool) -> None:
     from openpyxl.styles import Alignment, Font
 
     themes = ("The 'codebook' sheet describes the themes; a theme's header also shows its "
               "label and description when you point at it." if described else
               "The 'codebook' sheet lists the themes.")
-    _write_rows(sheet, [[line] for line in [*HOW_TO_CODE, themes]])
+    write_rows(sheet, [[line] for line in [*instructions, themes]])
     sheet.cell(1, 1).font = Font(bold=True, size=13)
     sheet.column_dimensions["A"].width = 110
     for (cell,) in sheet.iter_rows(min_row=2):
         cell.alignment = Alignment(vertical="top", wrap_text=True)
 
 
-def _write_rows(sheet: Worksheet, rows: Sequence[Sequence[Any]]) -> None:
-    """Write values from A1 on; text is always stored as text, never as a formula."""
+def write_rows(sheet: Worksheet, rows: Sequence[Sequence[Any]]) -> None:
+    """Write values from A1 on; text is always stored as text, never as a formula (an
+    answer such as ``=HYPERLINK(...)`` must not run when the workbook opens)."""
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     for row_number, row in enumerate(rows, start=1):
@@ -280,5 +300,8 @@ def _write_rows(sheet: Worksheet, rows: Sequence[Sequence[Any]]) -> None:
                 # Control characters cannot be stored in a workbook; they carry no meaning.
                 cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)
                 cell.data_type = "s"  # not "f" (formula) for "=...", nor "e" for "#N/A"
+            elif isinstance(value, list | tuple | dict | set):
+                cell.value = str(value)
+                cell.data_type = "s"
             else:
                 cell.value = value.item() if hasattr(value, "item") else value
