@@ -23,7 +23,9 @@ from openends.cli import (
     keywords,
     models,
     planned,
+    report,
     sample,
+    show,
     topics,
     train,
 )
@@ -67,6 +69,8 @@ models.register(app)
 sample.register(app)
 agree.register(app)
 disagreements.register(app)
+report.register(app)
+show.register(app)
 planned.register(app)
 
 

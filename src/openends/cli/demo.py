@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -12,7 +12,9 @@ from openends.cli.common import JsonOption, OutOption, console, print_json, repo
 if TYPE_CHECKING:
     import pandas as pd
 
+    from openends.config import ProjectConfig
     from openends.keywords.find import KeywordResult
+    from openends.report.model import Report
 
 
 def register(app: typer.Typer) -> None:
@@ -54,6 +56,7 @@ def demo_command(
     marks = wave_keywords(cleaned)
     coding = code_project(config, cleaned, embedder=embedder)
     agreement = reference_agreement(config, coding)
+    report = project_report(config, cleaned, coding, agreement)
     outputs = []
     if out:
         outputs.append(write_table(for_export(cleaned, options), out / "responses.parquet"))
@@ -66,12 +69,15 @@ def demo_command(
             outputs.append(write_table(coding.wide(), out / "codes_wide.csv"))
         if agreement is not None:
             outputs.append(write_table(agreement.table, out / "agreement.csv"))
+        if report is not None:
+            outputs += write_report_files(report, out)
     if json:
         print_json({**survey.to_dict(), "cleaning": cleaning.to_dict(),
                     "topics": topics.to_dict(),
                     "keywords_by_wave": [result.to_dict() for result in marks],
                     "coding": coding.to_dict() if coding is not None else None,
                     "agreement": agreement.to_dict() if agreement is not None else None,
+                    "report": report.to_dict() if report is not None else None,
                     "outputs": [str(path) for path in outputs]})
         return
     console().print(survey)
@@ -82,7 +88,7 @@ def demo_command(
     for result in marks:
         console().print()
         console().print(result)
-    for shown in (coding, agreement):
+    for shown in (coding, agreement, report):
         if shown is not None:
             console().print()
             console().print(shown)
@@ -111,3 +117,39 @@ def wave_keyword_table(results: list[KeywordResult]) -> pd.DataFrame:
     return pd.concat([result.table.assign(scope=result.scope).rename(columns={"group": "wave"})
                       for result in results], ignore_index=True).pipe(
         lambda table: table[["scope", *table.columns.drop("scope")]])
+
+
+def project_report(config: ProjectConfig, cleaned: pd.DataFrame, coding: Any,
+                   agreement: Any) -> Report | None:
+    """The theme-prevalence report of a coded project: by survey group (when the project
+    names groups) and wave, with the agreement with its hand codes as coding quality."""
+    if coding is None:
+        return None
+    from openends.coding.codebook import load_codebook
+    from openends.report.build import build_report, quality_from_agreement
+
+    settings = config.coding
+    book = load_codebook(config.path(settings.codebook)) if settings.codebook else None
+    groups = cleaned["group"].fillna("").astype(str).str.strip().ne("").any()
+    quality = (quality_from_agreement(agreement, against="hand-coded")
+               if agreement is not None else None)
+    return build_report(coding.wide(), cleaned, codebook=book, evidence=coding.long(),
+                        wave="wave", by=["group"] if groups else [], title=config.name,
+                        quality=quality)
+
+
+def write_report_files(report: Report, out: Path) -> list[Path]:
+    """``report.md``, ``prevalence.csv``, ``changes.csv`` and, when this version has the
+    HTML report, ``report.html``."""
+    from importlib.util import find_spec
+
+    from openends.io import write_table
+    from openends.report.tables import report_tables, write_report
+
+    tables = report_tables(report)
+    written = [*write_report(report, out / "report.md", "md"),
+               write_table(tables["prevalence"], out / "prevalence.csv"),
+               write_table(tables["changes"], out / "changes.csv")]
+    if find_spec("openends.report.html") is not None:
+        written += write_report(report, out / "report.html", "html")
+    return written

@@ -13,8 +13,6 @@ import typer
 from openends.errors import NotBuiltError
 
 PLANNED = {
-    "report": "The theme-prevalence report.",
-    "show": "Every answer coded with a theme, evidence highlighted.",
     "init": "Draft a project file from data files.",
     "run": "The whole pipeline for a survey project.",
 }
