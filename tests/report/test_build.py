@@ -149,7 +149,9 @@ def test_nothing_personal_reaches_any_output(tmp_path: Path) -> None:
     report = build_report(wide, cleaned, codebook=CODEBOOK, evidence=evidence, by=["region"],
                           quotes_per_theme=40)
     assert any("[EMAIL]" in quote.text for quote in report.quotes["encryption"])
-    outputs = [render_text(report, 100), render_markdown(report),
+    from openends.report.html import render_html
+
+    outputs = [render_text(report, 100), render_markdown(report), render_html(report),
                json.dumps(report.to_dict(), ensure_ascii=False)]
     for format in ("csv", "json"):
         for path in write_report(report, tmp_path / format, format):

@@ -5,7 +5,6 @@ written). Data: the generated survey of ``conftest.py`` written as files."""
 from __future__ import annotations
 
 import json
-from importlib.util import find_spec
 from pathlib import Path
 
 import pandas as pd
@@ -104,7 +103,6 @@ def test_a_folder_gets_csv_tables_and_a_stem_names_them(files: dict[str, Path],
     assert (tmp_path / "stem" / "survey_prevalence.csv").exists()
 
 
-@pytest.mark.skipif(find_spec("openends.report.html") is None, reason="no HTML renderer yet")
 def test_html_file(files: dict[str, Path], tmp_path: Path) -> None:
     out = tmp_path / "report.html"
     result = runner.invoke(app, [*args(files, "long"), "-o", str(out)])
