@@ -182,3 +182,10 @@ def test_evidence_is_highlighted_in_any_case_without_regex_trouble() -> None:
         "ENCRYPTED", "(e2e", "[sic"]
     assert all(str(span.style) == "bold yellow" for span in spans)
     assert found.to_dict()["coded"] == 2
+
+
+def test_a_filter_reads_its_column_without_attr(survey: Path, tmp_path: Path) -> None:
+    result = show("encryption", "--codes", str(wide_codes(tmp_path / "w.csv")), "--responses",
+                  str(survey), *GENERATED, "--where", "wave=2018", "--json")
+    assert result.exit_code == 0, result.output
+    assert [answer["response_id"] for answer in json.loads(result.stdout)["answers"]] == ["A1"]

@@ -214,3 +214,55 @@ def test_demo_ends_with_the_report(tmp_path: Path) -> None:
             "ci_high"} <= set(prevalence.columns)
     assert (tmp_path / "report.md").read_text(encoding="utf-8").startswith(
         "# Sample survey: police and employers")
+
+
+def test_the_wave_column_is_used_without_being_named(files: dict[str, Path]) -> None:
+    named = [argument for argument in args(files) if argument not in ("--wave",)]
+    named.remove("wave")  # the value of --wave
+    result = runner.invoke(app, [*named, "--json"])
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["wave"] == "wave"
+
+
+def test_two_groupings_without_waves_render(files: dict[str, Path], tmp_path: Path) -> None:
+    survey = pd.read_csv(files["survey"], dtype=str).assign(
+        team=lambda table: ["a", "b"] * (len(table) // 2) + ["a"] * (len(table) % 2))
+    survey.drop(columns=["wave"]).to_csv(tmp_path / "nowave.csv", index=False)
+    base = ["report", str(files["wide"]), "--responses", str(tmp_path / "nowave.csv"),
+            "--text", "tech=tech", "--text", "help=help", "--id", "id",
+            "--by", "region", "--by", "team", "--codebook", str(files["codebook"])]
+    for extra in ([], ["--format", "md"]):
+        result = runner.invoke(app, [*base, *extra], env={"COLUMNS": "100"})
+        assert result.exit_code == 0, result.stderr
+
+
+def test_a_folder_named_like_a_file_gets_the_document(files: dict[str, Path],
+                                                      tmp_path: Path) -> None:
+    folder = tmp_path / "out.md"
+    folder.mkdir()
+    result = runner.invoke(app, [*args(files), "-o", str(folder)])
+    assert result.exit_code == 0, result.stderr
+    assert (folder / "report.md").is_file()
+    taken = tmp_path / "tables"
+    taken.write_text("not a folder")
+    result = runner.invoke(app, [*args(files), "--format", "csv", "-o", str(taken)])
+    assert result.exit_code == 2 and "is a file" in result.stderr
+
+
+def test_a_significant_trend_is_named_by_the_tests_direction() -> None:
+    from openends.report.build import build_report
+
+    shares = {"1": 0.10, "2": 0.10, "3": 0.40, "4": 0.09}
+    ids, waves, values = [], [], []
+    for wave, share in shares.items():
+        for index in range(500):
+            ids.append(f"{wave}-{index}")
+            waves.append(wave)
+            values.append(int(index < share * 500))
+    responses = pd.DataFrame({"response_id": ids, "status": "ok", "wave": waves,
+                              "redacted_text": "x", "text": "x", "clean_text": "x"})
+    codes = pd.DataFrame({"response_id": ids, "tor": values})
+    report = build_report(codes, responses, keywords=False)
+    trend = report.trends.iloc[0]
+    assert trend["significant"] and trend["z"] > 0 and trend["change_pp"] < 0
+    assert any("tor" in line and "rising trend" in line for line in report.headlines)

@@ -34,6 +34,9 @@ if TYPE_CHECKING:
     from openends.coding.codebook import Codebook
 
 
+DEFAULT_WAVE = "wave"
+
+
 def register(app: typer.Typer) -> None:
     app.command("report")(report_command)
 
@@ -91,6 +94,8 @@ def report_command(
     if chosen in TABLE_FORMATS and out is None:
         raise ConfigError(f"--format {chosen} writes one file per table: give a folder with -o")
     groups = list(by or [])
+    if wave is None and responses is not None and project is None:
+        wave = _default_wave(responses, sheet)
     cleaned, settings = _answers(responses, project, text=text or [], id=id,
                                  attrs=attrs_with(attr, [*groups, *([wave] if wave else [])]),
                                  sheet=sheet)
@@ -98,9 +103,9 @@ def report_command(
     reference = reference or settings.get("reference")
     book = load_codebook(codebook) if codebook is not None else None
     wide, evidence = read_codes(codes, cleaned, book)
-    quality = coding_quality(wide, reference) if reference is not None else None
+    quality = coding_quality(wide, reference, cleaned) if reference is not None else None
     report = build_report(wide, cleaned, codebook=book, evidence=evidence,
-                          wave=wave or "wave", by=groups, base=base, correction=correction,
+                          wave=wave or DEFAULT_WAVE, by=groups, base=base, correction=correction,
                           title=title or settings.get("title") or f"Theme prevalence: {codes.name}",
                           quality=quality)
     written = [] if json and out is None else write_report(report, out, chosen)
@@ -165,12 +170,29 @@ def read_codes(codes: Path, cleaned: pd.DataFrame, codebook: Codebook | None,
     return wide, evidence
 
 
-def coding_quality(wide: pd.DataFrame, reference: Path) -> dict[str, Any]:
-    """Agreement of the codes with hand codes of some answers, as a report's ``quality``."""
+def coding_quality(wide: pd.DataFrame, reference: Path,
+                   cleaned: pd.DataFrame | None = None) -> dict[str, Any]:
+    """Agreement of the codes with hand codes of some answers, as a report's ``quality``.
+
+    As in ``openends demo``: an answer the tool did not code (empty, non-substantive,
+    duplicate, other language; in ``cleaned`` but not in ``wide``) counts as coded with
+    no theme, so a hand-coded theme there is a miss of the pipeline, not left out."""
     from openends.agreement import agree
     from openends.coding.codings import Coding, read_coding
     from openends.report.build import quality_from_agreement
 
-    codes = Coding("codes", wide.set_index("response_id"))
+    table = wide.assign(response_id=wide["response_id"].astype(str)).set_index("response_id")
+    if cleaned is not None:
+        every = cleaned["response_id"].astype(str)
+        table = table.reindex(list(dict.fromkeys([*table.index, *every])), fill_value=0)
+    codes = Coding("codes", table)
     agreement = agree([codes, read_coding(reference, name="reference")])
     return quality_from_agreement(agreement, against=reference.name)
+
+
+def _default_wave(responses: Path, sheet: str | None) -> str | None:
+    """``wave`` when the survey file has a column of that name (the ``--wave`` default)."""
+    from openends.io import read_table
+
+    header, _ = read_table(responses, sheet=sheet)
+    return DEFAULT_WAVE if DEFAULT_WAVE in {str(column) for column in header.columns} else None

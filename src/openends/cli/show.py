@@ -21,6 +21,7 @@ from openends.cli.common import (
     JsonOption,
     SheetOption,
     TextOption,
+    attrs_with,
     console,
     print_json,
     read_cleaned,
@@ -64,7 +65,8 @@ def show_answers(theme: str, codes: Path, responses: Path, *, text: list[str],
     from openends.show import show_theme
 
     filters = parse_where(where)
-    cleaned = read_cleaned(responses, text=text, id=id, attrs=attrs, sheet=sheet)
+    cleaned = read_cleaned(responses, text=text, id=id, sheet=sheet,
+                           attrs=attrs_with(attrs, list(filters)))
     return show_theme(theme, codes, cleaned, where=filters, limit=limit)
 
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -390,7 +390,7 @@ def _headlines(trends: pd.DataFrame, changes: pd.DataFrame, differences: pd.Data
             ascending=False, kind="mergesort").index).head(HEADLINES)
         for row in records(chosen):
             scope = base_phrase(base, questions[row["theme"]], [row[column] for column in by])
-            direction = "rising" if row["change_pp"] > 0 else "falling"
+            direction = trend_direction(row)
             lines.append(
                 f"{row['theme']}: {row['pct_first']:.1%} (n={row['n_first']:,}) → "
                 f"{row['pct_last']:.1%} (n={row['n_last']:,}) of {scope} "
@@ -566,3 +566,14 @@ def _float(value: Any) -> float | None:
 
 __all__ = ["base_phrase", "build_report", "correction_name", "format_p",
            "quality_from_agreement", "records"]
+
+
+def trend_direction(row: Mapping[Any, Any]) -> str:
+    """"rising" or "falling" from the sign of the trend test's z (the tested quantity),
+    not from the first and last waves, which a non-monotonic series can contradict.
+
+    Example:
+        >>> trend_direction({"z": -2.5, "change_pp": 1.0})
+        'falling'
+    """
+    return "rising" if float(row["z"]) > 0 else "falling"

@@ -29,6 +29,7 @@ from typing import Any
 
 import pandas as pd
 
+from openends.report.build import trend_direction
 from openends.report.model import Quote, Report
 from openends.report.svg import (
     cooccurrence_heatmap_svg,
@@ -500,7 +501,9 @@ class _Page:
             for _, row in mine[_significant(mine).to_numpy()].iterrows():
                 group = f"{escape(str(row[SERIES]))}: " if by else ""
                 if "waves" in row.index:
-                    what = f"trend across {escape(str(row['waves']))}, {_pp(row['change_pp'])}"
+                    waves = escape(str(row["waves"]))
+                    what = (f"{trend_direction(row.to_dict())} trend across {waves}, first to "
+                            f"last wave {_pp(row['change_pp'])}")
                     if {"k_first", "n_last"} <= set(row.index):
                         what += (f" (from {_row_share(row, '_first', inline=True)} to "
                                  f"{_row_share(row, '_last', inline=True)})")

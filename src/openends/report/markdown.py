@@ -154,7 +154,7 @@ def _test_cells(test: dict[str, Any] | None, report: Report) -> list[str]:
     significant = bool(test["significant"])
     if report.wave:
         value = float(test["change_pp"])
-        arrow = (" ▲" if value > 0 else " ▼") if significant else ""
+        arrow = (" ▲" if float(test["z"]) > 0 else " ▼") if significant else ""
         change = f"{value:+.1f}{arrow}"
     else:
         change = "yes" if significant else "no"

@@ -139,7 +139,7 @@ def write_report(report: Report, out: Path | None, format: str | None = None) ->
     if out is None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
         return []
-    path = out / DOCUMENTS[format] if not out.suffix else out
+    path = out / DOCUMENTS[format] if out.is_dir() or not out.suffix else out
     _write_text(path, text)
     return [path]
 
@@ -178,6 +178,9 @@ def _write_tables(report: Report, out: Path | None, format: str) -> list[Path]:
     if out.suffix and out.suffix.lower() != suffix:
         raise ConfigError(f"{out.name}: --format {format} writes {suffix} files; give a folder "
                           f"or a name ending in {suffix}")
+    if not out.suffix and out.exists() and not out.is_dir():
+        raise ConfigError(f"{out}: is a file; --format {format} writes one file per table into "
+                          "a folder: give a folder, or a name ending in " + suffix)
     tables = report_tables(report)
     paths = {name: (out.parent / f"{out.stem}_{name}{suffix}" if out.suffix
                     else out / f"{name}{suffix}") for name in tables}

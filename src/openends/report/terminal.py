@@ -308,8 +308,10 @@ def tests_by_series(report: Report, keys: list[str]) -> dict[tuple[str, ...], di
         table = report.differences[report.differences["between"] == across]
     else:
         return {}
+    if not len(table) or any(key not in table.columns for key in keys):
+        return {}  # e.g. two --by columns and no waves: the test is not per matrix row
     return {(str(row["theme"]), *[str(row[key]) for key in keys]): row
-            for row in records(table)} if len(table) else {}
+            for row in records(table)}
 
 
 def _change(test: dict[str, Any] | None, report: Report) -> Text:
@@ -318,7 +320,7 @@ def _change(test: dict[str, Any] | None, report: Report) -> Text:
     significant = bool(test["significant"])
     if report.wave:
         value = float(test["change_pp"])
-        arrow = (RISING if value > 0 else FALLING) if significant else " "
+        arrow = (RISING if float(test["z"]) > 0 else FALLING) if significant else " "
         return Text(f"{value:+.1f} {arrow}", style="bold" if significant else "dim")
     return Text("yes" if significant else "no", style="bold" if significant else "dim")
 
@@ -451,7 +453,8 @@ def _quotes(report: Report) -> list[RenderableType]:
               if "label" in report.themes.columns else {})
     most = max(len(quotes) for quotes in report.quotes.values())
     parts: list[RenderableType] = [Text(
-        f"Quotes (redacted; up to {TERMINAL_QUOTES} of {most} per theme, evidence in bold)",
+        f"Quotes (redacted; up to {min(TERMINAL_QUOTES, most)} of {most} per theme, evidence "
+        "in bold)",
         style="bold")]
     for theme, quotes in shown.items():
         label = labels.get(theme, theme)
