@@ -109,3 +109,24 @@ def _text(value: str) -> object:
     from rich.text import Text
 
     return Text(value)
+
+
+def test_four_digit_bases_and_long_theme_names_are_never_cut_at_80_columns() -> None:
+    import numpy as np
+
+    from openends.report.build import build_report
+
+    rng = np.random.default_rng(0)
+    n = 9000
+    wave = rng.choice([2017, 2018, 2019], n)
+    ids = [f"r{index}" for index in range(n)]
+    responses = pd.DataFrame({"response_id": ids, "status": "ok", "redacted_text": "text",
+                              "wave": wave, "group": rng.choice(["north", "south"], n)})
+    codes = pd.DataFrame({"response_id": ids, "international_cooperation_long_name": (
+        rng.random(n) < 0.10 + 0.05 * (wave - 2017)).astype(int)})
+    report = build_report(codes, responses, by=["group"], keywords=False)
+    console = Console(width=80, color_system=None, record=True)
+    console.print(report)
+    text = console.export_text()
+    assert all(len(line) <= 80 for line in text.splitlines())
+    assert "p adj." in text and "<0.001" in text and "<0.0\n" not in text

@@ -351,7 +351,8 @@ def _change_table(report: Report, rows: list[dict[str, Any]], kind: str, title: 
     """Significant trends or changes, under a heading per group of the ``by`` columns."""
     keys = list(report.by)
     columns = [Column("theme", wrap=True, min_width=14), Column("waves"),
-               Column("share (n)", justify="right"),
+               # on a narrow screen the shares give way (the matrix above shows them)
+               Column("share (n)", justify="right", drop=2),
                Column("diff pp (95% CI)", justify="right"), Column("p", justify="right", drop=4),
                Column("p adj.", justify="right"), Column("", drop=0)]
     trend = kind == "trend"
