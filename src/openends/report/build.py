@@ -129,6 +129,11 @@ def build_report(codes: pd.DataFrame, responses: pd.DataFrame, *,
     trends, changes, differences = _corrected([trends, changes, differences], correction, alpha)
     theme_table = _theme_table(_concat(parts["themes"]), codebook, base, themes)
     notes = _notes(theme_table, codebook, codes)
+    if base == "all":
+        notes.append("base 'all': answers that were not coded (empty, non-substantive, "
+                      "duplicate, other language) count as not mentioning any theme, even a "
+                      "duplicate of a coded answer; shares and changes can move with the "
+                      "number of such answers")
     keyword_table = pd.DataFrame()
     if keywords:
         keyword_table, skipped = _keywords(responses, scopes, wave, by)
