@@ -25,6 +25,7 @@ from openends.report.terminal import (
     counts_line,
     interval_text,
     legend,
+    matrix_axes,
     p_text,
     quality_line,
     sections,
@@ -33,7 +34,6 @@ from openends.report.terminal import (
     tests_by_series,
     theme_depths,
 )
-from openends.stats._counts import BLANK, natural_key
 
 if TYPE_CHECKING:
     from openends.report.model import Quote, Report
@@ -112,13 +112,11 @@ def _themes(report: Report) -> str:
 
 
 def _matrix(report: Report) -> list[str]:
-    matrix = report.prevalence
-    across = report.wave or (report.by[-1] if report.by else None)
-    if across is None or not len(matrix):
+    axes = matrix_axes(report)
+    if axes is None:
         return []
-    keys = [column for column in report.by if column != across]
-    levels = sorted((level for level in matrix[across].astype(str).unique() if level != BLANK),
-                    key=natural_key)
+    matrix = report.prevalence
+    across, keys, levels = axes
     tested = tests_by_series(report, keys)
     order = {theme: position for position, theme in enumerate(report.themes["theme"])}
     header = [*([escape(" · ".join(keys))] if keys else []), "theme",

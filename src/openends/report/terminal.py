@@ -225,18 +225,30 @@ def _themes(report: Report, width: int) -> RenderableType:
     return fitted_table(columns, width, title=title)
 
 
-def _matrix(report: Report, width: int) -> list[RenderableType]:
-    """Each theme's share in each wave (or group), grouped by the other ``by`` columns;
-    split into several tables of fewer waves when they do not fit side by side."""
+def matrix_axes(report: Report) -> tuple[str, list[str], list[str]] | None:
+    """What the wave x group matrix runs across (the wave, else the last ``by`` column),
+    the ``by`` columns that head its sections, and its levels in order (a blank group
+    last); None when there is no matrix."""
     matrix = report.prevalence
     across = report.wave or (report.by[-1] if report.by else None)
     if across is None or not len(matrix):
-        return []
+        return None
     keys = [column for column in report.by if column != across]
-    levels = sorted((level for level in matrix[across].astype(str).unique() if level != BLANK),
-                    key=natural_key)
-    if not report.wave and BLANK in set(matrix[across].astype(str)):
+    values = matrix[across].astype(str)
+    levels = sorted((level for level in values.unique() if level != BLANK), key=natural_key)
+    if not report.wave and BLANK in set(values):
         levels.append(BLANK)
+    return across, keys, levels
+
+
+def _matrix(report: Report, width: int) -> list[RenderableType]:
+    """Each theme's share in each wave (or group), grouped by the other ``by`` columns;
+    split into several tables of fewer waves when they do not fit side by side."""
+    axes = matrix_axes(report)
+    if axes is None:
+        return []
+    matrix = report.prevalence
+    across, keys, levels = axes
     tested = tests_by_series(report, keys)
     theme_column = Column("theme", wrap=True, min_width=14)
     spark = Column("trend", drop=2) if report.wave else None
