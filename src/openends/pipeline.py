@@ -9,7 +9,9 @@ Example (with the sample project)::
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -143,19 +145,32 @@ def code_project(project: ProjectConfig, cleaned: pd.DataFrame, *,
 
 
 def reference_agreement(project: ProjectConfig, coding: Any) -> Any:
-    """Agreement of a CodingResult with the project's hand-coded reference on the answers
-    it covers (an :class:`openends.agreement.Agreement`), or None when the project names
-    none."""
+    """Agreement of a CodingResult with the project's hand-coded reference (an
+    :class:`openends.agreement.Agreement`), or None when the project names none."""
     if project.coding.reference is None or coding is None:
         return None
+    return agreement_with_reference(coding.wide(), coding.responses,
+                                    project.path(project.coding.reference),
+                                    themes=coding.themes, seed=project.seed)
+
+
+def agreement_with_reference(wide: pd.DataFrame, responses: pd.DataFrame,
+                             reference: str | Path, *, themes: Sequence[str] | None = None,
+                             seed: int = 0) -> Any:
+    """Agreement of automatic codes (wide: ``response_id`` and 0/1 theme columns) with
+    hand codes of some of ``responses``, on the answers the hand codes cover.
+
+    An answer of ``responses`` the tool did not code (empty, non-substantive, duplicate,
+    other language: absent from ``wide``) counts as coded with no theme, so a theme the
+    hand coders found there is a miss of the pipeline, not left out."""
     from openends.agreement import agree
     from openends.coding.codings import Coding
     from openends.coding.labels import read_labels
 
-    answers = coding.responses.reset_index(drop=True)
-    labels = read_labels(project.path(project.coding.reference), answers, themes=coding.themes)
+    answers = responses.reset_index(drop=True)
+    labels = read_labels(reference, answers, themes=themes)
     ids = answers.loc[labels.index, "response_id"].astype(str).to_numpy()
-    automatic = coding.wide().assign(response_id=lambda table: table["response_id"].astype(str))
-    automatic = automatic.set_index("response_id").loc[ids, list(labels.columns)]
+    automatic = wide.assign(response_id=wide["response_id"].astype(str)).set_index(
+        "response_id").reindex(ids, fill_value=0)[list(labels.columns)]
     return agree([Coding("openends", automatic), Coding("hand-coded", labels.set_axis(ids))],
-                 seed=project.seed)
+                 seed=seed)

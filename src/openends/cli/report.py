@@ -147,11 +147,11 @@ def read_codes(codes: Path, cleaned: pd.DataFrame, codebook: Codebook | None,
                ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """Wide codes of the answers (``response_id`` and one 0/1 column per theme) from any
     codes file, and its long rows with evidence when it has them (for quotes)."""
-    from openends.coding.labels import read_labels
-    from openends.io import read_table
+    from openends.coding.codings import read_coding
+    from openends.coding.labels import labels_of
 
-    themes = codebook.ids if codebook is not None else None
-    labels = read_labels(codes, cleaned, themes=themes)
+    coding = read_coding(codes, themes=codebook.ids if codebook is not None else None)
+    labels = labels_of(coding, cleaned)
     substantive = cleaned["status"] == "ok"
     uncoded = substantive & ~cleaned.index.isin(labels.index)
     if uncoded.any():
@@ -162,31 +162,17 @@ def read_codes(codes: Path, cleaned: pd.DataFrame, codebook: Codebook | None,
             "(openends code), with the same --text, --id and --sheet")
     wide = labels.reset_index(drop=True)
     wide.insert(0, "response_id", cleaned.loc[labels.index, "response_id"].astype(str).to_numpy())
-    evidence = None
-    if codes.suffix.lower() != ".xlsx":
-        table, _ = read_table(codes)
-        if {"response_id", "theme", "evidence"} <= set(table.columns):
-            evidence = table[["response_id", "theme", "evidence"]].fillna("").astype(str)
-    return wide, evidence
+    return wide, coding.evidence
 
 
 def coding_quality(wide: pd.DataFrame, reference: Path,
-                   cleaned: pd.DataFrame | None = None) -> dict[str, Any]:
-    """Agreement of the codes with hand codes of some answers, as a report's ``quality``.
-
-    As in ``openends demo``: an answer the tool did not code (empty, non-substantive,
-    duplicate, other language; in ``cleaned`` but not in ``wide``) counts as coded with
-    no theme, so a hand-coded theme there is a miss of the pipeline, not left out."""
-    from openends.agreement import agree
-    from openends.coding.codings import Coding, read_coding
+                   cleaned: pd.DataFrame) -> dict[str, Any]:
+    """Agreement of the codes with hand codes of some answers, as a report's ``quality``
+    (:func:`openends.pipeline.agreement_with_reference`, as the demo measures it)."""
+    from openends.pipeline import agreement_with_reference
     from openends.report.build import quality_from_agreement
 
-    table = wide.assign(response_id=wide["response_id"].astype(str)).set_index("response_id")
-    if cleaned is not None:
-        every = cleaned["response_id"].astype(str)
-        table = table.reindex(list(dict.fromkeys([*table.index, *every])), fill_value=0)
-    codes = Coding("codes", table)
-    agreement = agree([codes, read_coding(reference, name="reference")])
+    agreement = agreement_with_reference(wide, cleaned, reference)
     return quality_from_agreement(agreement, against=reference.name)
 
 

@@ -76,13 +76,17 @@ _FALSE = {"0", "0.0", "false", "no", ""}
 class Coding:
     """One coder's codes: ``codes`` is a 0/1 int table indexed by answer id (str), one
     column per theme, holding only the answers this coder coded; ``not_coded`` are the
-    ids the file lists without codes; ``answers`` the answer texts a sheet carried."""
+    ids the file lists without codes; ``answers`` the answer texts a sheet carried;
+    ``evidence`` the ``response_id, theme, evidence`` rows of long codes that have them
+    (as ``openends code`` writes); ``source`` the file name errors give."""
 
     name: str
     codes: pd.DataFrame
     not_coded: tuple[str, ...] = ()
     answers: dict[str, str] = field(default_factory=dict)
     positional: bool = False
+    evidence: pd.DataFrame | None = None
+    source: str = "codes"
 
     @property
     def themes(self) -> list[str]:
@@ -205,8 +209,12 @@ def _long(table: pd.DataFrame, where: str, name: str, id_name: str | None,
     skipped = _skipped_by_the_tool(table, ids)
     kept = np.array([answer not in skipped for answer in answers], dtype=bool)
     index = pd.Index(answers, dtype=object)
+    evidence = None
+    if "evidence" in table.columns:
+        evidence = pd.DataFrame({ID_COLUMN: ids, "theme": theme_values,
+                                 "evidence": [_text(value) for value in table["evidence"]]})
     return Coding(name, pd.DataFrame(values[kept], index=index[kept], columns=columns),
-                  tuple(index[~kept]))
+                  tuple(index[~kept]), evidence=evidence, source=where)
 
 
 def _skipped_by_the_tool(table: pd.DataFrame, ids: list[str]) -> set[str]:
@@ -249,7 +257,7 @@ def _wide(table: pd.DataFrame, where: str, name: str, id_name: str | None,
         answers = {answer_id: unquote(_text(text)) for answer_id, text
                    in zip(ids, table[ANSWER_COLUMN], strict=True)}
     not_coded = tuple(answer for answer, done in zip(ids, coded, strict=True) if not done)
-    return Coding(name, codes, not_coded, answers, positional)
+    return Coding(name, codes, not_coded, answers, positional, source=where)
 
 
 def _theme_columns(table: pd.DataFrame, id_name: str | None) -> list[str]:

@@ -54,8 +54,15 @@ def read_labels(codes: str | Path | pd.DataFrame, responses: pd.DataFrame, *,
     codebook's ids) fixes the columns and their order; without it they are the
     file's theme columns, or the long file's themes in order of appearance.
     """
-    coding = read_coding(codes, id_column=id_column, themes=themes)
-    where = Path(codes).name if not isinstance(codes, pd.DataFrame) else "codes"
+    return labels_of(read_coding(codes, id_column=id_column, themes=themes), responses,
+                     id_column=id_column)
+
+
+def labels_of(coding: Coding, responses: pd.DataFrame, *,
+              id_column: str | None = None) -> pd.DataFrame:
+    """A coding already read (:func:`~openends.coding.codings.read_coding`) as
+    :func:`read_labels` returns it: aligned with ``responses``' rows, ids checked."""
+    where = coding.source
     if coding.positional:
         n_rows = len(coding.codes) + len(coding.not_coded)
         if n_rows != len(responses):
