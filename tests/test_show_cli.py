@@ -121,12 +121,15 @@ def test_a_theme_not_in_the_codes_fails_with_a_suggestion(survey: Path, tmp_path
     assert len(result.stderr.strip().splitlines()) == 1 and not result.stdout
 
 
-@pytest.mark.parametrize("where", ["wave", "group=1"])
-def test_a_bad_filter_fails_in_one_line(survey: Path, tmp_path: Path, where: str) -> None:
+@pytest.mark.parametrize(("where", "message"), [
+    ("wave", "--where takes COLUMN=VALUE (e.g. --where wave=2019), not 'wave'"),
+    ("group=1", "survey.csv: no column 'group'")])
+def test_a_bad_filter_fails_in_one_line(survey: Path, tmp_path: Path, where: str,
+                                        message: str) -> None:
     result = show("encryption", "--codes", str(wide_codes(tmp_path / "w.csv")),
                   "--responses", str(survey), *GENERATED, "--where", where)
     assert result.exit_code == 2, result.output
-    assert len(result.stderr.strip().splitlines()) == 1
+    assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
 
 
 def test_wide_codes_with_and_without_ids_and_a_redacted_answer(survey: Path,

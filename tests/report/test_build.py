@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -28,7 +29,8 @@ WITH_BASE = re.compile(r"\d+\.\d% \((?:n=)?[\d,]+\)!?")
 
 
 @pytest.fixture(scope="module")
-def sample() -> Report:
+def sample_coding() -> Any:
+    """The sample project cleaned, and rule-coded (a CodingResult)."""
     from openends.clean import clean_responses
     from openends.coding.codebook import load_codebook
     from openends.coding.combine import code_responses
@@ -38,17 +40,32 @@ def sample() -> Report:
     project = load_project(CORPORA / "project.toml")
     cleaned, _ = clean_responses(read_project(project).responses, cleaning_options(project))
     book = load_codebook(CORPORA / "codebook.yml")
-    coding = code_responses(cleaned, codebook=book, semantic=False)
-    return build_report(coding.wide(), cleaned, codebook=book, evidence=coding.long(),
-                        by=["group"], title="Sample")
+    return cleaned, code_responses(cleaned, codebook=book, semantic=False)
+
+
+@pytest.fixture(scope="module")
+def sample(sample_coding: Any) -> Report:
+    from openends.coding.codebook import load_codebook
+
+    cleaned, coding = sample_coding
+    return build_report(coding.wide(), cleaned, evidence=coding.long(),
+                        codebook=load_codebook(CORPORA / "codebook.yml"), by=["group"],
+                        title="Sample")
 
 
 def test_planted_rises_are_significant_trends_and_darknet_is_not(sample: Report) -> None:
+    from statsmodels.stats.multitest import multipletests
+
     trends = sample.trends.set_index(["theme", "group"])
+    family = pd.concat([table["p"] for table in (sample.trends, sample.changes,
+                                                 sample.differences) if len(table)])
+    adjusted = multipletests(family.to_numpy(), method="holm")[1][:len(trends)]
+    holm = dict(zip(trends.index, adjusted, strict=True))
     for theme in ("encryption", "cryptocurrency"):
         row = trends.loc[(theme, "police")]
         assert row["significant"] and row["p_adjusted"] < 0.001 and row["change_pp"] > 10, theme
-        assert row["correction"] == "holm" and row["p_adjusted"] >= row["p"]
+        assert row["correction"] == "holm" and row["p_adjusted"] == pytest.approx(
+            holm[(theme, "police")])
     darknet = trends.loc[("darknet", "police")]
     assert not darknet["significant"] and darknet["p_adjusted"] > 0.5
     changes = sample.changes
@@ -110,13 +127,20 @@ def test_the_sample_report_fits_80_and_100_columns(sample: Report) -> None:
         assert "…" not in text.split("Quotes")[0]
 
 
-def test_quotes_are_redacted_answers_of_the_theme_spread_over_waves(sample: Report) -> None:
+def test_quotes_are_redacted_answers_of_the_theme_spread_over_waves(
+        sample: Report, sample_coding: Any) -> None:
     quotes = sample.quotes["encryption"]
     assert 2 <= len(quotes) <= 3
     assert [quote.context for quote in quotes] == ["police, 2019", "police, 2018",
                                                    "police, 2017"]
-    assert all(quote.evidence and quote.evidence.split(" | ")[0].lower() in quote.text.lower()
-               for quote in quotes)
+    cleaned, coding = sample_coding
+    codes = coding.long()
+    coded = codes[codes["theme"] == "encryption"].set_index("response_id")["evidence"]
+    redacted = cleaned.set_index("response_id")["redacted_text"]
+    for quote in quotes:
+        assert quote.response_id in coded.index and quote.text == redacted[quote.response_id]
+        assert quote.evidence and set(quote.evidence.split(" | ")) <= set(
+            coded[quote.response_id].split(" | "))
     assert all(len(quote.text.split()) >= 6 for quote in quotes)
 
 

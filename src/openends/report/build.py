@@ -32,17 +32,20 @@ from openends.errors import ConfigError, UnknownColumnError
 from openends.report.model import Quote, Report
 from openends.stats import (
     BASES,
+    BLANK,
     CORRECTIONS,
+    NOT_THEMES,
     adjust_p,
     cooccurrence,
     difference_interval,
     group_differences,
+    group_label,
+    natural_key,
     prevalence,
     roll_up,
     trend_tests,
     wave_changes,
 )
-from openends.stats._counts import BLANK, NOT_THEMES, group_label, natural_key
 
 if TYPE_CHECKING:
     from openends.agreement.compare import Agreement
@@ -482,7 +485,7 @@ def _quotes(codes: pd.DataFrame, responses: pd.DataFrame, scopes: dict[str, list
                      strict=True))
     waves = (dict(zip(substantive[ID], substantive[wave].map(group_label), strict=True))
              if wave else {})
-    described = [column for column in [*by, *([wave] if wave else [])]]
+    described = [*by, *([wave] if wave else [])]
     contexts = dict(zip(substantive[ID], [", ".join(group_label(value) for value in values)
                                           for values in substantive[described].itertuples(
                                               index=False, name=None)], strict=True))

@@ -36,7 +36,7 @@ from openends.report.svg import (
     prevalence_by_wave_svg,
     theme_by_group_svg,
 )
-from openends.stats._counts import SMALL_BASE, natural_key
+from openends.stats import SMALL_BASE, natural_key
 
 SERIES = "_series"
 """Column added to the prevalence and changes tables: the ``by`` values joined, the

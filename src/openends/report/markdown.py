@@ -93,7 +93,7 @@ def _themes(report: Report) -> str:
     themes = report.themes
     if not len(themes):
         return "## Themes\n\nNo themes."
-    scopes = themes["scope"].unique().tolist() if len(themes) else []
+    scopes = themes["scope"].unique().tolist()
     one_scope = len(scopes) == 1
     depth = theme_depths(themes)
     header = ["theme", *([] if one_scope else ["base"]), "n", "k", "%", "95% CI", ""]

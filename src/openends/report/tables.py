@@ -44,7 +44,6 @@ SUFFIXES = {".txt": "terminal", ".md": "md", ".markdown": "md", ".html": "html",
             ".htm": "html", ".csv": "csv", ".json": "json", ".parquet": "parquet"}
 DOCUMENTS = {"terminal": "report.txt", "md": "report.md", "html": "report.html"}
 TEXT_WIDTH = 100
-ALWAYS = ("prevalence", "themes", "changes", "trends", "cooccurrence")
 """Tables written even when empty, so scripts find the same files every time."""
 
 

@@ -37,7 +37,7 @@ from rich.table import Table
 from rich.text import Text
 
 from openends.report.build import correction_name, format_p, records
-from openends.stats._counts import BLANK, natural_key
+from openends.stats import BLANK, natural_key
 
 if TYPE_CHECKING:
     from openends.report.model import Quote, Report
@@ -199,7 +199,7 @@ def _themes(report: Report, width: int) -> RenderableType:
     themes = report.themes
     if not len(themes):
         return Text("No themes.")
-    scopes = themes["scope"].unique().tolist() if len(themes) else []
+    scopes = themes["scope"].unique().tolist()
     title = "Themes" + (f": share of {scopes[0]}" if len(scopes) == 1 else "")
     largest = max([value for value in themes["pct"] if _finite(value)], default=0.0)
     depth = theme_depths(themes)

@@ -16,7 +16,7 @@ Example:
     0   tor  answers  3  2
 """
 
-from openends.stats._counts import BASES, BLANK, SMALL_BASE
+from openends.stats._counts import BASES, BLANK, NOT_THEMES, SMALL_BASE, group_label, natural_key
 from openends.stats.changes import (
     CORRECTIONS,
     adjust_p,
@@ -34,12 +34,15 @@ __all__ = [
     "BASES",
     "BLANK",
     "CORRECTIONS",
+    "NOT_THEMES",
     "SMALL_BASE",
     "adjust_p",
     "cochran_armitage",
     "cooccurrence",
     "difference_interval",
     "group_differences",
+    "group_label",
+    "natural_key",
     "prevalence",
     "roll_up",
     "trend_tests",

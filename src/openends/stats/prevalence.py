@@ -26,8 +26,6 @@ import pandas as pd
 from openends.errors import ConfigError
 from openends.stats._counts import SMALL_BASE, mention_counts
 
-PREVALENCE_COLUMNS = ("n", "k", "pct", "ci_low", "ci_high", "small_base")
-
 
 def wilson_interval(k: np.ndarray | Sequence[int] | int, n: np.ndarray | Sequence[int] | int,
                     *, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
