@@ -21,7 +21,6 @@ Example:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,18 +31,16 @@ from rich.console import Group
 from rich.padding import Padding
 from rich.text import Text
 
+from openends.coding.evidence import evidence_spans, evidence_terms
 from openends.errors import ConfigError, UnknownColumnError, closest_match
 
 __all__ = ["ThemeAnswer", "ThemeAnswers", "evidence_spans", "evidence_terms", "show_theme"]
+
 
 HIGHLIGHT = "bold yellow"
 # Columns of a responses table that are text or bookkeeping, not attributes of an answer.
 TEXT_COLUMNS = frozenset({"text", "clean_text", "redacted_text", "lemmas"})
 NOT_ATTRIBUTES = TEXT_COLUMNS | {"response_id", "respondent_id", "status", "language", "source"}
-_VIA = re.compile(r"^via [^\s:]+(?::\s*|$)")
-_SEMANTIC = re.compile(r'^"(?P<clause>.*?)" ~ "(?P<example>.*?)"(?:; words: (?P<words>.*))?$',
-                       re.DOTALL)
-_NEGATED = " (negated)"
 
 
 @dataclass(frozen=True)
@@ -164,47 +161,6 @@ def show_theme(theme: str, codes: pd.DataFrame | str | Path, cleaned: pd.DataFra
                for row in shown]
     return ThemeAnswers(theme, answers, len(found), coded, where,
                         sum(answer not in rows for answer in with_theme))
-
-
-def evidence_terms(evidence: str) -> list[str]:
-    """The words and phrases an evidence string says were found in the answer: rule
-    matches (``"Bitcoin | wallets"``), a model's terms (``"bitcoin, wallets"``), a semantic
-    code's closest clause and words, a parent's child evidence.
-
-    Example:
-        >>> evidence_terms("via crypto: bitcoin (negated) | crypto wallets")
-        ['bitcoin', 'crypto wallets']
-        >>> evidence_terms('"phones we cannot open" ~ "Encrypted phones"; words: phone')
-        ['phones we cannot open', 'phone']
-    """
-    text = evidence.strip()
-    while via := _VIA.match(text):
-        text = text[via.end():]
-    semantic = _SEMANTIC.match(text)
-    if semantic:
-        terms = [semantic["clause"].rstrip("\u2026"), *(semantic["words"] or "").split(",")]
-    else:
-        terms = re.split(r"[|;,]", text)
-    cleaned = [term.strip().removesuffix(_NEGATED).strip() for term in terms]
-    return list(dict.fromkeys(term for term in cleaned if len(term) > 1 and re.search(r"\w", term)))
-
-
-def evidence_spans(text: str, evidence: str) -> list[tuple[int, int]]:
-    """Where the evidence's terms stand in ``text``: any case, from the start of a word to
-    the end of the word the term ends in (a lemma ``encrypt`` marks ``encrypted``); any
-    run of spaces and punctuation between the words of a phrase.
-
-    Example:
-        >>> text = "Bitcoin and crypto-wallets (BTC+) everywhere"
-        >>> [text[start:end] for start, end in evidence_spans(text, "crypto wallets | btc+")]
-        ['crypto-wallets', 'BTC+']
-    """
-    terms = sorted(evidence_terms(evidence), key=len, reverse=True)
-    if not terms or not text:
-        return []
-    alternatives = "|".join(r"\W+".join(map(re.escape, term.split())) for term in terms)
-    pattern = re.compile(rf"(?<!\w)(?:{alternatives})\w*", re.IGNORECASE)
-    return [match.span() for match in pattern.finditer(text) if match.end() > match.start()]
 
 
 def _response_ids(cleaned: pd.DataFrame) -> list[str]:

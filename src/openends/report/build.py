@@ -526,19 +526,23 @@ def _evidence_by_answer(evidence: pd.DataFrame | None) -> dict[tuple[str, str], 
 
 
 def _shown_evidence(evidence: str, text: str) -> str:
-    """The matched words of ``evidence`` that appear in the redacted ``text`` (so nothing
-    redacted comes back through the evidence), joined by ``" | "``.
+    """The terms of ``evidence`` (:func:`openends.coding.evidence.evidence_terms`: rule
+    matches, a model's terms, a semantic code's clause and words) that appear in the
+    redacted ``text`` (so nothing redacted comes back through the evidence), joined by
+    ``" | "``.
 
     Example:
         >>> _shown_evidence("via darknet: Tor | onion (negated)", "Tor and onion sites")
         'Tor | onion'
+        >>> _shown_evidence('"phones we cannot open" ~ "Encrypted"; words: phone',
+        ...                 "Many phones we cannot open")
+        'phones we cannot open | phone'
     """
-    if evidence.startswith("via ") and ": " in evidence:
-        evidence = evidence.split(": ", 1)[1]
+    from openends.coding.evidence import evidence_terms
+
     folded = text.casefold()
-    pieces = [piece.removesuffix(" (negated)").strip() for piece in evidence.split(" | ")]
-    return " | ".join(piece for piece in pieces if piece and len(piece) <= EVIDENCE_CHARS
-                      and '"' not in piece and piece.casefold() in folded)
+    return " | ".join(term for term in evidence_terms(evidence)
+                      if len(term) <= EVIDENCE_CHARS and term.casefold() in folded)
 
 
 def _spread(quotes: list[Quote], groups: dict[str, str], per_theme: int, *,
