@@ -139,10 +139,7 @@ def project_report(config: ProjectConfig, cleaned: pd.DataFrame, coding: Any,
 
 
 def write_report_files(report: Report, out: Path) -> list[Path]:
-    """``report.md``, ``prevalence.csv``, ``changes.csv`` and, when this version has the
-    HTML report, ``report.html``."""
-    from importlib.util import find_spec
-
+    """``report.md``, ``report.html``, ``prevalence.csv`` and ``changes.csv``."""
     from openends.io import write_table
     from openends.report.tables import report_tables, write_report
 
@@ -150,6 +147,5 @@ def write_report_files(report: Report, out: Path) -> list[Path]:
     written = [*write_report(report, out / "report.md", "md"),
                write_table(tables["prevalence"], out / "prevalence.csv"),
                write_table(tables["changes"], out / "changes.csv")]
-    if find_spec("openends.report.html") is not None:
-        written += write_report(report, out / "report.html", "html")
+    written += write_report(report, out / "report.html", "html")
     return written

@@ -29,7 +29,7 @@ from typing import Any
 
 import pandas as pd
 
-from openends.report.build import trend_direction
+from openends.report.build import correction_name, format_p, trend_direction
 from openends.report.model import Quote, Report
 from openends.report.svg import (
     cooccurrence_heatmap_svg,
@@ -46,15 +46,14 @@ BASE_TEXT = {
     "all": "all answer rows, whatever their status",
     "respondents": "respondents with at least one substantive answer",
 }
-CORRECTION_TEXT = {"holm": "Holm", "bh": "Benjamini-Hochberg", "fdr_bh": "Benjamini-Hochberg"}
 MAX_KEYWORDS = 12
 TESTS = {"two-proportion z": "z-test"}
+"""Short names of the tests in the changes table (the legend spells them out)."""
 QUALITY_NAMES = {"against": "reference", "n": "answers compared", "kappa": "Cohen's kappa",
                  "alpha": "Krippendorff's alpha", "f1": "F1", "macro_f1": "macro F1",
                  "micro_f1": "micro F1", "sample_f1": "sample F1"}
 NOT_STATUSES = {"rows", "with_theme"}
 """Keys of ``Report.counts`` that are not answer statuses (so do not add up to the rows)."""
-"""Short names of the tests in the changes table (the legend spells them out)."""
 
 STYLE = """
 :root { color-scheme: light; }
@@ -169,7 +168,7 @@ class _Page:
         self.groups = (sorted(_unique(self.prevalence[SERIES]), key=natural_key)
                        if report.by and SERIES in self.prevalence.columns else [])
         self.anchors = _anchors(self.order)
-        self.correction = CORRECTION_TEXT.get(report.correction, report.correction)
+        self.correction = correction_name(report.correction)
 
     def label(self, theme: str) -> str:
         return self.labels.get(theme, theme)
@@ -404,7 +403,7 @@ class _Page:
     def _named(self, row: pd.Series) -> str:
         correction = str(row.get("correction", self.report.correction))
         return ("uncorrected" if correction == "none"
-                else CORRECTION_TEXT.get(correction, correction))
+                else correction_name(correction))
 
     # -- one section per theme -------------------------------------------------------
 
@@ -518,7 +517,8 @@ class _Page:
         if not lines:
             return (f'<p class="note">No significant change across the '
                     f"{escape(self.report.wave or 'wave')}s ({tested:,} tests, "
-                    f"{escape(self.correction)} correction).</p>")
+                    f"{escape(self.correction)}"
+                    f"{' correction' if self.report.correction != 'none' else ''}).</p>")
         return f"<p>Significant changes:</p><ul>{''.join(lines)}</ul>"
 
     def _quotes(self, quotes: Sequence[Quote]) -> str:
@@ -794,9 +794,10 @@ def _pp(value: Any) -> str:
 
 
 def _p(value: Any) -> str:
+    """A p-value as every renderer prints it (:func:`openends.report.build.format_p`)."""
     if not _finite(value):
         return "&ndash;"
-    return "&lt; 0.001" if float(value) < 0.001 else f"{float(value):.3f}"
+    return escape(format_p(float(value)).removeprefix("p = ").removeprefix("p "))
 
 
 def _count(value: Any) -> str:
