@@ -1,7 +1,7 @@
 """Render the sample project's HTML report and look at it as a reader would.
 
-Codes the sample project in ``corpora/`` with the rule coder (fast, no model), builds
-the report by wave and group, writes ``report.html`` beside the screenshot, and has
+Builds the sample project's report in ``corpora/`` as ``openends demo`` does (static
+embedder, by wave and group), writes ``report.html`` beside the screenshot, and has
 headless Chromium take a full-page PNG and print a PDF (to check the print layout).
 Not used by the tests; needs ``chromium`` on PATH (``apt-get install chromium``).
 
@@ -17,42 +17,28 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPORA = ROOT / "corpora"
 
 
 def sample_report() -> object:
-    """The sample project's report: rule-coded, by wave and group."""
+    """The sample project's report, as ``openends demo`` builds it (the same pipeline
+    functions: read, clean, code, agreement with the hand codes, report)."""
     from openends.clean import clean_responses
-    from openends.coding.codebook import load_codebook
-    from openends.coding.combine import code_responses
     from openends.config import load_project
-    from openends.pipeline import cleaning_options, read_project
-    from openends.report.build import build_report
+    from openends.pipeline import (
+        cleaning_options,
+        code_project,
+        project_report,
+        read_project,
+        reference_agreement,
+    )
 
     project = load_project(CORPORA / "project.toml")
     cleaned, _ = clean_responses(read_project(project).responses, cleaning_options(project))
-    codebook = load_codebook(CORPORA / "codebook.yml")
-    coding = code_responses(cleaned, codebook=codebook, semantic=False)
-    return build_report(coding.wide(), cleaned, codebook=codebook, evidence=coding.long(),
-                        by=["group"], title="Sample survey: police and employers",
-                        quality=quality(coding.wide()))
-
-
-def quality(codes: pd.DataFrame) -> dict[str, Any]:
-    """Agreement of the rule codes with the project's 400 hand-coded answers."""
-    from openends.agreement import agree
-    from openends.coding.codings import read_coding
-    from openends.report.build import quality_from_agreement
-
-    reference = read_coding(CORPORA / "hand_coded.csv", name="hand-coded")
-    rules = read_coding(codes[codes["response_id"].isin(reference.codes.index)]
-                        [["response_id", *reference.themes]], name="rules")
-    return quality_from_agreement(agree([rules, reference]), against="hand-coded")
+    coding = code_project(project, cleaned)
+    return project_report(project, cleaned, coding, reference_agreement(project, coding))
 
 
 def browser() -> str:

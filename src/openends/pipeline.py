@@ -174,3 +174,22 @@ def agreement_with_reference(wide: pd.DataFrame, responses: pd.DataFrame,
         "response_id").reindex(ids, fill_value=0)[list(labels.columns)]
     return agree([Coding("openends", automatic), Coding("hand-coded", labels.set_axis(ids))],
                  seed=seed)
+
+
+def project_report(config: ProjectConfig, cleaned: pd.DataFrame, coding: Any,
+                   agreement: Any) -> Any:
+    """The theme-prevalence report of a coded project: by survey group (when the project
+    names groups) and wave, with the agreement with its hand codes as coding quality."""
+    if coding is None:
+        return None
+    from openends.coding.codebook import load_codebook
+    from openends.report.build import build_report, quality_from_agreement
+
+    settings = config.coding
+    book = load_codebook(config.path(settings.codebook)) if settings.codebook else None
+    groups = cleaned["group"].fillna("").astype(str).str.strip().ne("").any()
+    quality = (quality_from_agreement(agreement, against="hand-coded")
+               if agreement is not None else None)
+    return build_report(coding.wide(), cleaned, codebook=book, evidence=coding.long(),
+                        wave="wave", by=["group"] if groups else [], title=config.name,
+                        quality=quality)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -12,7 +12,6 @@ from openends.cli.common import JsonOption, OutOption, console, print_json, repo
 if TYPE_CHECKING:
     import pandas as pd
 
-    from openends.config import ProjectConfig
     from openends.keywords.find import KeywordResult
     from openends.report.model import Report
 
@@ -39,6 +38,7 @@ def demo_command(
     from openends.pipeline import (
         cleaning_options,
         code_project,
+        project_report,
         read_project,
         reference_agreement,
     )
@@ -117,25 +117,6 @@ def wave_keyword_table(results: list[KeywordResult]) -> pd.DataFrame:
     return pd.concat([result.table.assign(scope=result.scope).rename(columns={"group": "wave"})
                       for result in results], ignore_index=True).pipe(
         lambda table: table[["scope", *table.columns.drop("scope")]])
-
-
-def project_report(config: ProjectConfig, cleaned: pd.DataFrame, coding: Any,
-                   agreement: Any) -> Report | None:
-    """The theme-prevalence report of a coded project: by survey group (when the project
-    names groups) and wave, with the agreement with its hand codes as coding quality."""
-    if coding is None:
-        return None
-    from openends.coding.codebook import load_codebook
-    from openends.report.build import build_report, quality_from_agreement
-
-    settings = config.coding
-    book = load_codebook(config.path(settings.codebook)) if settings.codebook else None
-    groups = cleaned["group"].fillna("").astype(str).str.strip().ne("").any()
-    quality = (quality_from_agreement(agreement, against="hand-coded")
-               if agreement is not None else None)
-    return build_report(coding.wide(), cleaned, codebook=book, evidence=coding.long(),
-                        wave="wave", by=["group"] if groups else [], title=config.name,
-                        quality=quality)
 
 
 def write_report_files(report: Report, out: Path) -> list[Path]:
