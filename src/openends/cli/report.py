@@ -27,14 +27,13 @@ from openends.cli.common import (
     reports_errors,
 )
 from openends.errors import ConfigError
+from openends.report.build import DEFAULT_WAVE
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from openends.coding.codebook import Codebook
 
-
-DEFAULT_WAVE = "wave"
 
 
 def register(app: typer.Typer) -> None:

@@ -30,6 +30,8 @@ from html import escape
 
 import pandas as pd
 
+from openends.stats import SMALL_BASE
+
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#555555")
 """Okabe-Ito colours for groups, in order (yellow left out: unreadable on white)."""
 DASHES = ("", "6 3", "2 3", "8 3 2 3", "4 2", "1 2", "10 4")
@@ -123,7 +125,8 @@ def prevalence_by_wave_svg(rows: pd.DataFrame, *, wave: str, waves: Sequence[str
                          f'fill="{fill}" stroke="{colour}" stroke-width="2">'
                          f"<title>{escape(tip)}</title></circle>")
     if any(bool(row["small_base"]) for _, row in rows.iterrows() if row["n"] > 0):
-        parts.append(_text(left + plot_width, base_top, "* hollow point: small base (n < 30)",
+        note = f"* hollow point: small base (n < {SMALL_BASE})"
+        parts.append(_text(left + plot_width, base_top, note,
                            anchor="end", fill=MUTED, size=11))
     parts.append("</svg>")
     return "".join(parts)
@@ -395,7 +398,7 @@ def _point_tip(name: str, level: str, row: pd.Series) -> str:
     where = ", ".join(part for part in (name, level) if part)
     return (f"{where}: {100 * row['pct']:.1f}% ({int(row['k']):,} of {int(row['n']):,}), "
             f"95% interval {100 * row['ci_low']:.1f}-{100 * row['ci_high']:.1f}%"
-            + ("; small base (n < 30)" if bool(row["small_base"]) else ""))
+            + (f"; small base (n < {SMALL_BASE})" if bool(row["small_base"]) else ""))
 
 
 def _open(width: float, height: float, title: str, description: str) -> str:
