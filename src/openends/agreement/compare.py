@@ -122,7 +122,7 @@ def agree(codings: Sequence[Coding], *, themes: Sequence[str] | None = None,
     ratings = {theme: np.column_stack([
         coding.codes[theme].reindex(units).to_numpy(dtype=float) for coding in codings])
         for theme in wanted}
-    weights = bootstrap_weights(len(units), resamples, seed) if units else np.zeros((0, 0))
+    weights = bootstrap_weights(len(units), resamples, seed)
     rows = [_row(theme, ratings[theme], names, weights) for theme in wanted]
     rows.append(_pooled_row(ratings, wanted, len(units), names, weights))
     compared = set(units)
@@ -170,7 +170,7 @@ def _row(theme: str, ratings: np.ndarray, names: tuple[str, ...], weights: np.nd
     # a handful of codes, or a coding that never used the theme: every resample gives the
     # same value, an interval of zero width that claims a certainty the data lack
     few = len(used) < MIN_CODED or not (used == 1).any(axis=0).all()
-    bounds = intervals(weights @ counts, LEVEL) if len(weights) and not few else {}
+    bounds = {} if few else intervals(weights @ counts, LEVEL)
     row: dict[str, Any] = {"theme": theme, "n": int((counts[:, 0] > 0).sum()),
                            "coded_by_any": len(used)}
     compared = ratings[pairable(ratings)]

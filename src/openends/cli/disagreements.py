@@ -80,11 +80,10 @@ def _shown_answers(cleaned: pd.DataFrame) -> dict[str, str]:
 
 def _context(cleaned: pd.DataFrame, attrs: list[str] | None) -> pd.DataFrame:
     """``question`` (when there are several) and the ``--attr`` columns, by answer id."""
-    names = [attr.split("=")[0] for attr in attrs or []]
-    several = "question" in cleaned.columns and cleaned["question"].nunique() > 1
-    columns = [*(["question"] if several else []), *names]
+    from openends.sheets import context_columns
+
     return cleaned.assign(response_id=cleaned["response_id"].astype(str)).set_index(
-        "response_id")[columns]
+        "response_id")[context_columns(cleaned, attrs)]
 
 
 @reports_errors

@@ -89,9 +89,8 @@ def sample_to_sheet(file: Path, text: list[str], out: Path, n: int, *,
     with a column per theme (of the codebook, else of the trained coder)."""
     from openends.coding.codebook import load_codebook
     from openends.errors import ConfigError, OutputExistsError
-    from openends.io.responses import parse_column_specs
     from openends.sampling import check_sample_options, draw_sample
-    from openends.sheets import check_sheet_path, sheet_table, write_coding_sheet
+    from openends.sheets import check_sheet_path, context_columns, sheet_table, write_coding_sheet
 
     by = list(by or [])
     check_sample_options(n, strategy=strategy, by=by)
@@ -120,10 +119,7 @@ def sample_to_sheet(file: Path, text: list[str], out: Path, n: int, *,
         left_out = f" ({sample.excluded:,} already coded)" if sample.excluded else ""
         raise ConfigError(f"{Path(file).name}: no ok answers left to draw{left_out}; "
                           "nothing was written")
-    several = "question" in cleaned.columns and cleaned["question"].nunique() > 1
-    context = list(dict.fromkeys([*(["question"] if several else []), *by,
-                                  *parse_column_specs(attrs)]))
-    table = sheet_table(cleaned, sample.rows, themes, context)
+    table = sheet_table(cleaned, sample.rows, themes, context_columns(cleaned, attrs, by))
     written = write_coding_sheet(table, out, themes=themes, codebook=book)
     return SampleRun(sample, themes, written)
 

@@ -60,6 +60,7 @@ from openends.errors import (
     UnknownColumnError,
     closest_match,
 )
+from openends.io.responses import as_text
 from openends.sheets.layout import ANSWER_COLUMN, ID_COLUMN, NOTE_COLUMN
 from openends.sheets.neutralise import restore
 
@@ -355,8 +356,6 @@ def _score(value: object, where: str, row: int) -> float:
 
 
 def _text(value: object) -> str:
-    from openends.io import as_text
-
     return as_text(value).strip()
 
 

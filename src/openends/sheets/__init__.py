@@ -15,6 +15,7 @@ from openends.sheets.layout import (
     HOW_TO_SHEET,
     ID_COLUMN,
     NOTE_COLUMN,
+    context_columns,
     sheet_table,
 )
 from openends.sheets.neutralise import neutralise, restore
@@ -37,6 +38,7 @@ __all__ = [
     "NOTE_COLUMN",
     "SHEET_SUFFIXES",
     "check_sheet_path",
+    "context_columns",
     "neutralise",
     "restore",
     "sheet_table",

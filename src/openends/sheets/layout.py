@@ -60,3 +60,21 @@ def sheet_table(cleaned: pd.DataFrame, rows: Sequence[int] | pd.Index, themes: S
 def _column(values: list[str | None]) -> pd.Series:
     """Plain Python values (None for blank), not a string dtype that turns None into NaN."""
     return pd.Series(values, dtype=object)
+
+
+def context_columns(cleaned: pd.DataFrame, attrs: Sequence[str] | None = None,
+                    by: Sequence[str] = ()) -> list[str]:
+    """The context columns a sheet shows before the answer: ``question`` when the answers
+    come from several questions, then the ``by`` columns, then the ``--attr`` columns
+    (their names: ``NAME`` of ``NAME=COLUMN``).
+
+    Example:
+        >>> cleaned = pd.DataFrame({"question": ["tech", "help"], "wave": [1, 2]})
+        >>> context_columns(cleaned, ["region = Q1"], by=["wave"])
+        ['question', 'wave', 'region']
+    """
+    from openends.io.responses import parse_column_specs
+
+    several = "question" in cleaned.columns and cleaned["question"].nunique() > 1
+    return list(dict.fromkeys([*(["question"] if several else []), *by,
+                               *parse_column_specs(list(attrs or []))]))

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import re
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 QUOTE = "'"
 _LOOKS_LIKE_FORMULA = re.compile(r"'*[=+\-@\t\r]")
 
