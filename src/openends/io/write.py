@@ -9,11 +9,13 @@ Example:
 
 from __future__ import annotations
 
+import math
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -84,11 +86,31 @@ def _write_workbook(table: pd.DataFrame, path: Path) -> None:
     """One sheet, header first; text cells stay text (never formulas), as in coding sheets."""
     from openpyxl import Workbook
 
-    from openends.sheets.write import write_rows
-
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None  # a new workbook has one sheet
     write_rows(sheet, [[str(column) for column in table.columns],
                        *table.itertuples(index=False, name=None)])
     workbook.save(path)
+
+
+def write_rows(sheet: Any, rows: Sequence[Sequence[Any]]) -> None:
+    """Write values from A1 on; text is always stored as text, never as a formula (an
+    answer such as ``=HYPERLINK(...)`` must not run when the workbook opens)."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    for row_number, row in enumerate(rows, start=1):
+        for column_number, value in enumerate(row, start=1):
+            if value is None or value is pd.NA or (isinstance(value, float)
+                                                   and math.isnan(value)):
+                continue
+            cell = sheet.cell(row_number, column_number)
+            if isinstance(value, str):
+                # Control characters cannot be stored in a workbook; they carry no meaning.
+                cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)
+                cell.data_type = "s"  # not "f" (formula) for "=...", nor "e" for "#N/A"
+            elif isinstance(value, list | tuple | dict | set):
+                cell.value = str(value)
+                cell.data_type = "s"
+            else:
+                cell.value = value.item() if hasattr(value, "item") else value

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from openends.errors import InputFileError, UnknownColumnError
-from openends.io.write import atomic_file
+from openends.io.write import atomic_file, write_rows
 from openends.sheets.layout import (
     ANSWER_COLUMN,
     CODEBOOK_SHEET,
@@ -283,25 +283,3 @@ def _fill_how_to(sheet: Worksheet, instructions: Sequence[str], *, described: bo
     sheet.column_dimensions["A"].width = 110
     for (cell,) in sheet.iter_rows(min_row=2):
         cell.alignment = Alignment(vertical="top", wrap_text=True)
-
-
-def write_rows(sheet: Worksheet, rows: Sequence[Sequence[Any]]) -> None:
-    """Write values from A1 on; text is always stored as text, never as a formula (an
-    answer such as ``=HYPERLINK(...)`` must not run when the workbook opens)."""
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    for row_number, row in enumerate(rows, start=1):
-        for column_number, value in enumerate(row, start=1):
-            if value is None or value is pd.NA or (isinstance(value, float)
-                                                   and math.isnan(value)):
-                continue
-            cell = sheet.cell(row_number, column_number)
-            if isinstance(value, str):
-                # Control characters cannot be stored in a workbook; they carry no meaning.
-                cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)
-                cell.data_type = "s"  # not "f" (formula) for "=...", nor "e" for "#N/A"
-            elif isinstance(value, list | tuple | dict | set):
-                cell.value = str(value)
-                cell.data_type = "s"
-            else:
-                cell.value = value.item() if hasattr(value, "item") else value
