@@ -42,61 +42,57 @@ def test_attributes_are_the_same_across_drifting_column_names(corpora: Path) -> 
     assert "Sweden" in by_wave["2019"]  # SPSS value labels, not codes
 
 
-def test_demo_prints_the_summary_and_writes_responses(tmp_path: Path) -> None:
+def test_demo_runs_the_sample_project_and_ends_with_the_report(tmp_path: Path) -> None:
     result = runner.invoke(app, ["demo", "-o", str(tmp_path), "--embedder", "tfidf"],
                            env={"COLUMNS": "120"})
     assert result.exit_code == 0, result.stderr
-    assert "3,698 answers from 4 file(s)" in result.stdout
-    assert "Qualtrics export" in result.stdout
-    assert "Cleaned 3,698 rows in, 3,698 rows out" in result.stdout
-    assert "non_substantive" in result.stdout and "Redactions: EMAIL" in result.stdout
-    assert "Topic shares by question" in result.stdout and "Topic quality" in result.stdout
+    assert "[2/7] clean: ok 3,382, empty 92, non_substantive 139" in result.stderr
+    assert "Agreement of openends (A) with hand-coded (B) on 400 answers" in result.stdout
+    report_at = result.stdout.index("Sample survey: police and employers\n")
+    assert "Coding quality: kappa" in result.stdout[report_at:]
+    assert f"Open {tmp_path / 'report.html'}" in result.stdout
     written = pd.read_parquet(tmp_path / "responses.parquet")
     assert len(written) == 3698
     topics = load_topic_model(tmp_path / "topics")
     assert topics.assignments_["response_id"].tolist() == written["response_id"].tolist()
     assert (tmp_path / "topics" / "topics_by_wave.csv").exists()
-    assert "Terms that mark each wave in police answers to 'tech'" in result.stdout
-    marks = pd.read_csv(tmp_path / "keywords_by_wave.csv")
-    assert set(marks["scope"]) == {"police answers to 'help'", "police answers to 'tech'"}
-    assert "Coded 3,382 of 3,698 answers with rules + semantic" in " ".join(
-        result.stdout.split())
-    assert "Agreement of openends (A) with hand-coded (B) on 400 answers" in result.stdout
+    marks = pd.read_csv(tmp_path / "keywords.csv", dtype={"value": str})
+    assert set(marks["scope"]) == {"police / help", "police / tech"}
     codes = pd.read_csv(tmp_path / "codes.csv", keep_default_na=False)
     assert set(codes["response_id"]) == set(written["response_id"])
     coded = codes[codes["theme"] != ""]
     assert (coded["evidence"] != "").all() and coded["score"].astype(float).between(0, 1).all()
     assert len(pd.read_csv(tmp_path / "codes_wide.csv")) == 3698
+    assert (tmp_path / "report.html").read_text(encoding="utf-8").count("<svg") > 10
 
 
 def test_demo_json(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["demo", "--json", "--embedder", "tfidf"])
+    result = runner.invoke(app, ["demo", "--json", "--embedder", "tfidf", "-o", str(tmp_path)])
     summary = json.loads(result.stdout)
-    assert summary["responses"] == 3698
-    assert [wave["respondents"] for wave in summary["waves"]] == [482, 517, 546, 304]
-    topics = summary["topics"]
-    assert topics["modelled"] + sum(topics["not_modelled"].values()) == 3698
-    assert 10 <= len(topics["topics"]) <= 40
-    assert set(topics["by"]) == {"question", "wave"}
-    tech = next(result for result in summary["keywords_by_wave"] if "'tech'" in result["scope"])
-    assert set(tech["groups"]) == {"2017", "2018", "2019"}
-    marking_2019 = " ".join(tech["terms"]["2019"]).lower()
+    assert summary["responses"] == 3698 == sum(summary["statuses"].values())
+    assert [step["step"] for step in summary["steps"]] == [
+        "read", "clean", "topics", "code", "keywords", "stats", "report"]
+    assert {"responses.parquet", "codes.csv", "codes_wide.csv", "topics", "keywords.csv",
+            "prevalence.csv", "changes.csv", "report.md", "report.html",
+            "manifest.json", "run.log"} <= set(summary["outputs"])
+    tech = pd.read_csv(tmp_path / "keywords.csv", dtype={"value": str}).query(
+        "scope == 'police / tech'")
+    assert set(tech["value"]) <= {"2017", "2018", "2019"}
+    marking_2019 = " ".join(tech.loc[tech["value"] == "2019", "keyphrase"]).lower()
     assert all(word in marking_2019 for word in ("encrypt", "bitcoin", "live streaming"))
-    assert summary["coding"]["coded"] + sum(summary["coding"]["not_coded"].values()) == 3698
     overall = summary["agreement"]["themes"][-1]
     assert overall["theme"] == "(all themes)" and overall["n"] == 400
 
 
 @pytest.mark.slow
-def test_demo_with_the_default_static_embedder(static_model: Path,
+def test_demo_with_the_default_static_embedder(static_model: Path, tmp_path: Path,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OPENENDS_CACHE", str(static_model.parent.parent))
-    result = runner.invoke(app, ["demo", "--json"])
+    result = runner.invoke(app, ["demo", "--json", "-o", str(tmp_path / "out")])
     assert result.exit_code == 0, result.stderr
     summary = json.loads(result.stdout)
-    topics = summary["topics"]
-    assert 10 <= len(topics["topics"]) <= 40
-    assert topics["quality"]["outlier_share"] == 0.0
+    topics = json.loads((tmp_path / "out" / "topics" / "topics.json").read_text())
+    assert 10 <= len(topics) <= 40 and all(topic["topic"] != -1 for topic in topics)
     overall = summary["agreement"]["themes"][-1]  # rules + semantic (static) vs hand codes
     assert overall["f1"] > 0.8 and overall["kappa"] > 0.8
 

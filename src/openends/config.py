@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -93,8 +94,46 @@ class CodingConfig(_Strict):
     min_precision: float | None = Field(default=None, ge=0, le=1)
 
 
+class TopicsConfig(_Strict):
+    """The ``[topics]`` table: the inductive topic model of ``openends run``."""
+
+    enabled: bool = Field(default=True, description="false skips the topics step")
+    method: Literal["bertopic", "nmf", "lda"] = "bertopic"
+    embedder: str = "static"
+    n_topics: int | Literal["auto"] = Field(default="auto", description="'auto' or a number")
+    clustering: Literal["ward", "hdbscan"] = "ward"
+
+    @field_validator("n_topics")
+    @classmethod
+    def _positive(cls, value: int | str) -> int | str:
+        if isinstance(value, int) and value < 2:
+            raise ValueError("ask for at least 2 topics, or 'auto'")
+        return value
+
+
+class KeywordsConfig(_Strict):
+    """The ``[keywords]`` table: the terms that mark each value of ``by`` (keyness)
+    within each group of respondents and question."""
+
+    enabled: bool = True
+    by: str = Field(default="wave", description="the column whose values are compared")
+    top: int = Field(default=8, ge=1, description="terms per value")
+    min_count: int = Field(default=5, ge=1)
+
+
+class ReportConfig(_Strict):
+    """The ``[report]`` table: grouping, base, correction and formats of the report."""
+
+    by: list[str] | None = Field(default=None, description="group columns; default: "
+                                 "'group' when the project names groups")
+    wave: str = "wave"
+    base: Literal["answers", "all", "respondents"] = "answers"
+    correction: Literal["holm", "bh", "none"] = "holm"
+    formats: list[Literal["md", "html"]] = ["md", "html"]
+
+
 class ProjectConfig(_Strict):
-    """A survey project: its name, output folder, seed, waves and cleaning options."""
+    """A survey project: its name, output folder, seed, waves and the settings of each step."""
 
     name: str
     output: str = "out"
@@ -102,7 +141,11 @@ class ProjectConfig(_Strict):
     waves: list[WaveConfig] = Field(min_length=1)
     cleaning: CleaningConfig = CleaningConfig()
     coding: CodingConfig = CodingConfig()
+    topics: TopicsConfig = TopicsConfig()
+    keywords: KeywordsConfig = KeywordsConfig()
+    report: ReportConfig = ReportConfig()
     base_dir: Path = Field(default=Path("."), exclude=True)
+    project_file: Path | None = Field(default=None, exclude=True)
 
     @property
     def output_dir(self) -> Path:
@@ -127,7 +170,8 @@ def load_project(path: str | Path) -> ProjectConfig:
         if isinstance(wave, dict):
             wave["base_dir"] = base
     try:
-        return ProjectConfig.model_validate({**data, "base_dir": base})
+        return ProjectConfig.model_validate({**data, "base_dir": base,
+                                             "project_file": path.resolve()})
     except ValidationError as error:
         raise ConfigError(f"{path.name}: {describe_validation_error(error)}") from None
 

@@ -178,8 +178,9 @@ def agreement_with_reference(wide: pd.DataFrame, responses: pd.DataFrame,
 
 def project_report(config: ProjectConfig, cleaned: pd.DataFrame, coding: Any,
                    agreement: Any) -> Any:
-    """The theme-prevalence report of a coded project: by survey group (when the project
-    names groups) and wave, with the agreement with its hand codes as coding quality."""
+    """The theme-prevalence report of a coded project as its ``[report]`` table says: by
+    its group columns (default: survey group, when the project names groups) and wave,
+    with the agreement with its hand codes as coding quality."""
     if coding is None:
         return None
     from openends.coding.codebook import load_codebook
@@ -187,9 +188,13 @@ def project_report(config: ProjectConfig, cleaned: pd.DataFrame, coding: Any,
 
     settings = config.coding
     book = load_codebook(config.path(settings.codebook)) if settings.codebook else None
-    groups = cleaned["group"].fillna("").astype(str).str.strip().ne("").any()
+    by = config.report.by
+    if by is None:
+        groups = cleaned["group"].fillna("").astype(str).str.strip().ne("").any()
+        by = ["group"] if groups else []
     quality = (quality_from_agreement(agreement, against="hand-coded")
                if agreement is not None else None)
     return build_report(coding.wide(), cleaned, codebook=book, evidence=coding.long(),
-                        wave="wave", by=["group"] if groups else [], title=config.name,
+                        wave=config.report.wave, by=by, base=config.report.base,
+                        correction=config.report.correction, title=config.name,
                         quality=quality)

@@ -17,6 +17,7 @@ _LAZY = {
     "CleaningOptions": "openends.clean.pipeline",
     "CleaningSummary": "openends.clean.pipeline",
     "clean_responses": "openends.clean.pipeline",
+    "combine_cleaned": "openends.clean.pipeline",
     "for_export": "openends.clean.pipeline",
     "DEFAULT_STEPS": "openends.clean.steps",
     "STEPS": "openends.clean.steps",

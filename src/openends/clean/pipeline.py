@@ -15,7 +15,7 @@ Example:
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,6 +47,7 @@ class CleaningOptions:
     expected_languages: tuple[str, ...] = ("en",)
     languages: tuple[str, ...] = ("en", "sv", "de", "fr", "es")
     detect_language: bool = True
+    find_duplicates: bool = True
     duplicate_min_words: int = 8
     duplicate_threshold: float = 0.9
     redact: bool = True
@@ -109,7 +110,8 @@ def clean_responses(
     for index, flag in enumerate(non_substantive(texts, extra=options.non_answers)):
         if flag and status[index] == "ok":
             status[index] = "non_substantive"
-    _mark_duplicates(table, texts, status, options)
+    if options.find_duplicates:
+        _mark_duplicates(table, texts, status, options)
     languages = _languages(texts, status, options)
     table["status"], table["language"] = status, [code or "" for code in languages]
     redactor = Redactor(terms=options.redact_terms, spacy_model=options.spacy_model)
@@ -130,6 +132,41 @@ def clean_responses(
     table = _order_columns(table)
     summary = _summarise(table, counts, redactor.ner_status if options.redact else "", options)
     return table, summary
+
+
+def combine_cleaned(parts: Sequence[tuple[pd.DataFrame, CleaningSummary]],
+                    options: CleaningOptions | None = None
+                    ) -> tuple[pd.DataFrame, CleaningSummary]:
+    """Tables cleaned apart with ``find_duplicates=False`` (e.g. one per wave, each cached)
+    as one table, with duplicates found across all of them: the same result as cleaning
+    the concatenated table at once.
+
+    Example:
+        >>> import pandas as pd
+        >>> answer = "We seize encrypted phones in nearly every case these days now"
+        >>> apart = CleaningOptions(find_duplicates=False)
+        >>> waves = [clean_responses(pd.DataFrame({"response_id": [rid], "text": [answer]}),
+        ...                          apart) for rid in ("a", "b")]
+        >>> table, summary = combine_cleaned(waves)
+        >>> table["status"].tolist(), summary.statuses["duplicate"]
+        (['ok', 'duplicate'], 1)
+    """
+    options = options or CleaningOptions()
+    table = pd.concat([part for part, _ in parts], ignore_index=True)
+    redactions: Counter[str] = Counter()
+    for _, summary in parts:
+        redactions.update(summary.redactions)
+    status = table["status"].tolist()
+    if options.find_duplicates:
+        # Duplicates are decided before language: other-language answers are candidates.
+        before_language = ["ok" if value == "other_language" else value for value in status]
+        texts = table["clean_text"].tolist()
+        _mark_duplicates(table, texts, before_language, options)
+        status = ["duplicate" if marked == "duplicate" else value
+                  for value, marked in zip(status, before_language, strict=True)]
+    table["status"] = status
+    ner_status = parts[0][1].ner_status if parts else ""
+    return table, _summarise(table, redactions, ner_status, options)
 
 
 def for_export(cleaned: pd.DataFrame, options: CleaningOptions | None = None) -> pd.DataFrame:

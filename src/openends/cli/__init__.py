@@ -24,6 +24,7 @@ from openends.cli import (
     models,
     planned,
     report,
+    run,
     sample,
     show,
     topics,
@@ -71,6 +72,7 @@ agree.register(app)
 disagreements.register(app)
 report.register(app)
 show.register(app)
+run.register(app)
 planned.register(app)
 
 

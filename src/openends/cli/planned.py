@@ -14,7 +14,6 @@ from openends.errors import NotBuiltError
 
 PLANNED = {
     "init": "Draft a project file from data files.",
-    "run": "The whole pipeline for a survey project.",
 }
 PLANNED_GROUPS: dict[str, dict[str, str]] = {}
 _ANY_ARGUMENTS = {"allow_extra_args": True, "ignore_unknown_options": True}

@@ -1,0 +1,413 @@
+"""The steps of ``openends run``: each computes its result (from the step cache when its
+inputs and settings are unchanged) and, when asked, writes its outputs.
+
+Steps, in order, and what they write into the output folder:
+
+- ``read``: every wave's file into one responses table (nothing written);
+- ``clean``: ``responses.parquet``; each wave is cleaned apart and cached, duplicates
+  are then found across all waves, so a new wave cleans only its own answers;
+- ``topics``: ``topics/`` (topics.json, assignments.csv, the model, topics by question
+  and wave);
+- ``code``: ``codes.csv``, ``codes_wide.csv`` (and ``agreement.csv`` against the
+  project's hand-coded reference);
+- ``keywords``: ``keywords.csv``, the terms that mark each wave (keyness) for every
+  group and question asked in several waves;
+- ``stats``: ``prevalence.csv``, ``changes.csv``;
+- ``report``: ``report.md`` and ``report.html`` (as ``[report] formats`` says).
+
+Embeddings go through the embedding cache, so answers embedded once are never
+embedded again, whichever step asks.
+
+Example (with the sample project)::
+
+    state = RunState.start(load_project("corpora/project.toml"), StepCache(folder))
+    for step in STEPS:
+        step.compute(state)
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from openends.config import ProjectConfig
+from openends.project.cache import (
+    StepCache,
+    file_hash,
+    frame_hash,
+    read_frames,
+    read_meta,
+    write_frames,
+)
+
+
+@dataclass
+class RunState:
+    """What the steps of one run have computed so far."""
+
+    config: ProjectConfig
+    cache: StepCache
+    survey: Any = None
+    cleaned: pd.DataFrame | None = None
+    cleaning: Any = None
+    topics: Path | None = None
+    coding: Any = None
+    agreement: Any = None
+    keywords: pd.DataFrame | None = None
+    report: Any = None
+    cached: dict[str, bool] = field(default_factory=dict)
+    details: dict[str, str] = field(default_factory=dict)
+    log: list[str] = field(default_factory=list)
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """The cleaned responses (once the clean step has run)."""
+        if self.cleaned is None:
+            raise RuntimeError("the clean step has not run")
+        return self.cleaned
+
+    @classmethod
+    def start(cls, config: ProjectConfig, cache: StepCache) -> RunState:
+        return cls(config=config, cache=cache)
+
+    def embedding_cache(self) -> Any:
+        from openends.embed import EmbeddingCache, default_cache_dir
+
+        return EmbeddingCache(default_cache_dir() / "embeddings")
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step: its name, the steps it needs, how it computes and what it writes."""
+
+    name: str
+    needs: tuple[str, ...]
+    compute: Callable[[RunState], None]
+    write: Callable[[RunState, Path], list[Path]]
+    outputs: tuple[str, ...]
+
+
+# -- read ----------------------------------------------------------------------------------
+def _read(state: RunState) -> None:
+    from openends.pipeline import read_project
+
+    state.survey = read_project(state.config)
+    for wave in state.survey.waves:
+        state.log.append(f"read {wave.info.path.name} ({wave.info.describe()}): "
+                         f"{wave.info.n_rows:,} rows -> {wave.info.n_responses:,} answers "
+                         f"(wave {wave.config.wave}, group {wave.config.group or '-'})")
+    state.details["read"] = (f"{len(state.survey.responses):,} answers from "
+                             f"{len(state.survey.waves)} file(s)")
+
+
+def _write_nothing(state: RunState, folder: Path) -> list[Path]:
+    return []
+
+
+# -- clean ---------------------------------------------------------------------------------
+def _clean(state: RunState) -> None:
+    """Each wave's answers cleaned apart (cached by content and options), then combined."""
+    from dataclasses import asdict, replace
+
+    from openends.clean import clean_responses, combine_cleaned
+    from openends.clean.pipeline import CleaningSummary
+    from openends.pipeline import cleaning_options
+
+    options = cleaning_options(state.config)
+    apart = replace(options, find_duplicates=False)
+    responses = state.survey.responses
+    parts, hits = [], 0
+    for wave_name, group in _wave_keys(responses):
+        answers = responses[(responses["wave"] == wave_name) & (responses["group"] == group)]
+        answers = answers.reset_index(drop=True)
+        key = state.cache.key("clean", frame_hash(answers), asdict(apart))
+        entry = state.cache.get(key)
+        if entry is None:
+            cleaned, summary = clean_responses(answers, apart)
+            with state.cache.put(key) as folder:
+                write_frames(folder, {"cleaned": cleaned}, meta=summary.to_dict())
+        else:
+            hits += 1
+            cleaned = read_frames(entry)["cleaned"]
+            summary = CleaningSummary(**read_meta(entry))
+        parts.append((cleaned, summary))
+    state.cleaned, state.cleaning = combine_cleaned(parts, options)
+    state.cached["clean"] = hits == len(parts)
+    statuses = ", ".join(f"{status} {count:,}" for status, count in
+                         state.cleaning.statuses.items())
+    state.details["clean"] = f"{statuses} ({hits} of {len(parts)} wave(s) from the cache)"
+    state.log.append(f"clean: {len(state.cleaned):,} answers: {statuses}")
+    redactions = ", ".join(f"{kind} {count:,}" for kind, count in
+                           state.cleaning.redactions.items())
+    state.log.append(f"clean: redactions: {redactions or 'none'}")
+
+
+def _wave_keys(responses: pd.DataFrame) -> list[tuple[str, str]]:
+    """(wave, group) pairs in project order."""
+    pairs = responses[["wave", "group"]].drop_duplicates()
+    return [(str(wave), str(group)) for wave, group in pairs.itertuples(index=False)]
+
+
+def _write_clean(state: RunState, folder: Path) -> list[Path]:
+    from openends.clean import for_export
+    from openends.io import write_table
+    from openends.pipeline import cleaning_options
+
+    exported = for_export(state.cleaned, cleaning_options(state.config))
+    return [write_table(exported, folder / "responses.parquet")]
+
+
+# -- topics --------------------------------------------------------------------------------
+def _topics(state: RunState) -> None:
+    settings = state.config.topics
+    if not settings.enabled:
+        state.details["topics"] = "off ([topics] enabled = false)"
+        return
+    key = state.cache.key("topics", frame_hash(_modelled(state.table)),
+                          settings.model_dump(), state.config.seed)
+    entry = state.cache.get(key)
+    state.cached["topics"] = entry is not None
+    if entry is None:
+        from openends.topics import TopicModel, save_topic_model, topics_by
+
+        model = TopicModel(settings.method, n_topics=settings.n_topics,
+                           embedder=settings.embedder, clustering=settings.clustering,
+                           seed=state.config.seed, cache=state.embedding_cache())
+        model.fit(state.table)
+        extras = {f"topics_by_{name}.csv": topics_by(model.assignments_, state.table, name)
+                  for name in ("question", "wave") if name in state.table.columns}
+        with state.cache.put(key) as folder:
+            save_topic_model(model, folder / "topics", extras=extras)
+        entry = state.cache.get(key)
+    assert entry is not None
+    state.topics = entry / "topics"
+    topics = json.loads((state.topics / "topics.json").read_text(encoding="utf-8"))
+    real = [topic for topic in topics if topic["topic"] != -1]
+    state.details["topics"] = f"{len(real)} topics ({settings.method}, {settings.embedder})"
+    state.log.append(f"topics: {len(real)} topics ({settings.method}, {settings.embedder}, "
+                     f"seed {state.config.seed})")
+
+
+def _modelled(cleaned: pd.DataFrame) -> pd.DataFrame:
+    """The columns topic models and coders read."""
+    wanted = ["response_id", "status", "redacted_text", "lemmas", "language", "question",
+              "wave", "group"]
+    return cleaned[[column for column in wanted if column in cleaned.columns]]
+
+
+def _write_topics(state: RunState, folder: Path) -> list[Path]:
+    if state.topics is None:
+        return []
+    shutil.copytree(state.topics, folder / "topics")
+    return [folder / "topics"]
+
+
+# -- code ----------------------------------------------------------------------------------
+def _code(state: RunState) -> None:
+    settings = state.config.coding
+    if settings.codebook is None and settings.model is None:
+        state.details["code"] = "off (the project names no codebook or model)"
+        return
+    inputs = [file_hash(state.config.path(path)) if path else None
+              for path in (settings.codebook, settings.model)]
+    key = state.cache.key("code", frame_hash(_modelled(state.table)), inputs,
+                          settings.model_dump(exclude={"reference"}))
+    entry = state.cache.get(key)
+    state.cached["code"] = entry is not None
+    if entry is None:
+        from openends.pipeline import code_project
+
+        coding = code_project(state.config, state.table)
+        with state.cache.put(key) as folder:
+            _save_coding(coding, folder)
+        entry = state.cache.get(key)
+    assert entry is not None
+    state.coding = _load_coding(entry)
+    if settings.reference is not None:
+        from openends.pipeline import reference_agreement
+
+        state.agreement = reference_agreement(state.config, state.coding)
+    coded = state.coding.coded
+    n_codes = int((state.coding.codes["theme"] != "").sum())
+    state.details["code"] = (f"{coded:,} answers coded, {n_codes:,} codes, "
+                             f"{len(state.coding.themes)} themes")
+    state.log.append(f"code: {coded:,} answers coded with {', '.join(state.coding.coders)}: "
+                     f"{n_codes:,} codes over {len(state.coding.themes)} themes")
+    state.log.extend(f"code: note: {note}" for note in state.coding.notes)
+    if state.agreement is not None:
+        pooled = state.agreement.table.iloc[-1]
+        state.log.append(f"code: agreement with {settings.reference}: "
+                         f"{len(state.agreement.table) - 1} themes, pooled kappa "
+                         f"{pooled.get('kappa', float('nan')):.2f}")
+
+
+_CODING_FIELDS = ("themes", "labels", "coders", "expected_accuracy", "min_precision", "notes")
+
+
+def _save_coding(coding: Any, folder: Path) -> None:
+    write_frames(folder, {"codes": coding.codes, "responses": coding.responses,
+                          "decisions": coding.decisions},
+                 meta={name: getattr(coding, name) for name in _CODING_FIELDS})
+
+
+def _load_coding(folder: Path) -> Any:
+    from openends.coding.combine import CodingResult
+
+    frames = read_frames(folder)
+    return CodingResult(frames["codes"], frames["responses"],
+                        decisions=frames.get("decisions"), **read_meta(folder))
+
+
+def _write_code(state: RunState, folder: Path) -> list[Path]:
+    from openends.io import write_table
+
+    if state.coding is None:
+        return []
+    written = [write_table(state.coding.long(), folder / "codes.csv"),
+               write_table(state.coding.wide(), folder / "codes_wide.csv")]
+    if state.agreement is not None:
+        written.append(write_table(state.agreement.table, folder / "agreement.csv"))
+    return written
+
+
+# -- keywords ------------------------------------------------------------------------------
+def _keywords(state: RunState) -> None:
+    settings = state.config.keywords
+    if not settings.enabled:
+        state.details["keywords"] = "off ([keywords] enabled = false)"
+        return
+    if settings.by not in state.table.columns:
+        from openends.errors import ConfigError
+
+        raise ConfigError(f"keywords.by: no column {settings.by!r} in the responses; "
+                          f"choose one of: {', '.join(map(str, state.table.columns))}")
+    key = state.cache.key("keywords", frame_hash(_modelled(state.table)),
+                          frame_hash(state.table[[settings.by]]), settings.model_dump())
+    entry = state.cache.get(key)
+    state.cached["keywords"] = entry is not None
+    if entry is None:
+        table = keyword_table(state.table, by=settings.by, top=settings.top,
+                              min_count=settings.min_count)
+        with state.cache.put(key) as folder:
+            write_frames(folder, {"keywords": table})
+        entry = state.cache.get(key)
+    assert entry is not None
+    state.keywords = read_frames(entry)["keywords"]
+    scopes = state.keywords["scope"].nunique() if len(state.keywords) else 0
+    state.details["keywords"] = f"{len(state.keywords):,} terms in {scopes} scope(s)"
+    state.log.append(f"keywords: {len(state.keywords):,} terms marking each {settings.by} "
+                     f"in {scopes} scope(s)")
+
+
+KEYWORD_COLUMNS = ["scope", "value", "rank", "keyphrase", "score"]
+
+
+def keyword_table(cleaned: pd.DataFrame, *, by: str = "wave", top: int = 8,
+                  min_count: int = 5) -> pd.DataFrame:
+    """The terms that mark each value of ``by`` (keyness), for every group of respondents
+    and question answered with two or more values of ``by``: ``scope`` (e.g. "police /
+    tech"), ``value``, ``rank``, ``keyphrase``, ``score`` (the z of the weighted log-odds)
+    and the counts behind it."""
+    from openends.keywords.find import find_keywords
+
+    tables = []
+    scopes = [column for column in ("group", "question") if column in cleaned.columns]
+    grouped = cleaned.groupby(scopes, sort=True) if scopes else [((), cleaned)]
+    for names, answers in grouped:
+        names = names if isinstance(names, tuple) else (names,)
+        if answers.loc[answers["status"] == "ok", by].nunique() < 2:
+            continue
+        result = find_keywords(answers, by=by, top=top, min_count=min_count)
+        table = result.table.rename(columns={"group": "value"})
+        table.insert(0, "scope", " / ".join(str(name) for name in names if str(name)))
+        tables.append(table)
+    if not tables:
+        return pd.DataFrame(columns=KEYWORD_COLUMNS)
+    table = pd.concat(tables, ignore_index=True)
+    rest = [column for column in table.columns if column not in KEYWORD_COLUMNS]
+    return table[[*KEYWORD_COLUMNS, *rest]]
+
+
+def _write_keywords(state: RunState, folder: Path) -> list[Path]:
+    from openends.io import write_table
+
+    if state.keywords is None:
+        return []
+    return [write_table(state.keywords, folder / "keywords.csv")]
+
+
+# -- stats and report ----------------------------------------------------------------------
+def _stats(state: RunState) -> None:
+    if state.coding is None:
+        state.details["stats"] = "off (nothing coded)"
+        return
+    from openends.pipeline import project_report
+
+    state.report = project_report(state.config, state.table, state.coding, state.agreement)
+    significant = int(state.report.changes["significant"].sum()) if len(
+        state.report.changes) and "significant" in state.report.changes else 0
+    state.details["stats"] = (f"{len(state.report.themes)} themes, "
+                              f"{len(state.report.changes)} wave-over-wave tests, "
+                              f"{significant} significant")
+    state.log.append(f"stats: {state.details['stats']} ({state.config.report.correction} "
+                     "correction)")
+
+
+def _write_stats(state: RunState, folder: Path) -> list[Path]:
+    from openends.io import write_table
+    from openends.report.tables import report_tables
+
+    if state.report is None:
+        return []
+    tables = report_tables(state.report)
+    return [write_table(tables["prevalence"], folder / "prevalence.csv"),
+            write_table(tables["changes"], folder / "changes.csv")]
+
+
+def _report(state: RunState) -> None:
+    if state.report is not None:
+        state.details["report"] = ", ".join(state.config.report.formats)
+
+
+def _write_report(state: RunState, folder: Path) -> list[Path]:
+    from openends.report.tables import write_report
+
+    if state.report is None:
+        return []
+    written: list[Path] = []
+    for format in state.config.report.formats:
+        written += write_report(state.report, folder / f"report.{format}", format)
+    return written
+
+
+STEPS = (
+    Step("read", (), _read, _write_nothing, ()),
+    Step("clean", ("read",), _clean, _write_clean, ("responses.parquet",)),
+    Step("topics", ("clean",), _topics, _write_topics, ("topics",)),
+    Step("code", ("clean",), _code, _write_code,
+         ("codes.csv", "codes_wide.csv", "agreement.csv")),
+    Step("keywords", ("clean",), _keywords, _write_keywords, ("keywords.csv",)),
+    Step("stats", ("code",), _stats, _write_stats, ("prevalence.csv", "changes.csv")),
+    Step("report", ("stats",), _report, _write_report, ("report.md", "report.html")),
+)
+STEP_NAMES = tuple(step.name for step in STEPS)
+
+
+def needed(only: str | None) -> list[Step]:
+    """The steps a run of ``only`` (None: all) computes, in order."""
+    if only is None:
+        return list(STEPS)
+    by_name = {step.name: step for step in STEPS}
+    wanted, pending = set(), [only]
+    while pending:
+        name = pending.pop()
+        if name not in wanted:
+            wanted.add(name)
+            pending.extend(by_name[name].needs)
+    return [step for step in STEPS if step.name in wanted]
