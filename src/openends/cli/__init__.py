@@ -19,6 +19,7 @@ from openends.cli import (
     codebook,
     demo,
     disagreements,
+    init,
     inspect,
     keywords,
     models,
@@ -73,6 +74,7 @@ disagreements.register(app)
 report.register(app)
 show.register(app)
 run.register(app)
+init.register(app)
 planned.register(app)
 
 

@@ -12,9 +12,7 @@ import typer
 
 from openends.errors import NotBuiltError
 
-PLANNED = {
-    "init": "Draft a project file from data files.",
-}
+PLANNED: dict[str, str] = {}
 PLANNED_GROUPS: dict[str, dict[str, str]] = {}
 _ANY_ARGUMENTS = {"allow_extra_args": True, "ignore_unknown_options": True}
 

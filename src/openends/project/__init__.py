@@ -14,6 +14,10 @@ from __future__ import annotations
 from openends.lazy import lazy_getattr
 
 _LAZY = {
+    "ProjectDraft": "openends.project.draft",
+    "WaveDraft": "openends.project.draft",
+    "draft_project": "openends.project.draft",
+    "write_draft": "openends.project.draft",
     "RunResult": "openends.project.run",
     "STEPS": "openends.project.run",
     "run_project": "openends.project.run",

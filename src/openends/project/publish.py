@@ -4,12 +4,13 @@ A run writes into a staging folder beside the output folder (``.NAME.run-XXXX``)
 and :func:`openends.io.folders.publish_folder` moves it into place at the end. A
 failed or interrupted run removes its staging folder and leaves the previous
 outputs as they were; a staging folder left by a killed run is removed by the
-next run. One run per output folder at a time (a lock file beside it).
+next run. One run per output folder at a time (a lock file in the cache).
 
 Example:
     >>> import tempfile
     >>> root = Path(tempfile.mkdtemp())
-    >>> with staged_output(root / "out", protected=[root / "project.toml"]) as staging:
+    >>> with staged_output(root / "out", protected=[root / "project.toml"],
+    ...                    locks=root / "locks") as staging:
     ...     _ = (staging / "codes.csv").write_text("response_id,theme\\n")
     >>> sorted(path.name for path in (root / "out").iterdir())
     ['codes.csv']
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -50,17 +52,19 @@ def check_output_folder(output: Path, protected: Iterable[Path]) -> None:
 
 
 @contextlib.contextmanager
-def staged_output(output: Path, *, protected: Iterable[Path] = (),
+def staged_output(output: Path, *, locks: Path, protected: Iterable[Path] = (),
                   keep: Iterable[str] = ()) -> Iterator[Path]:
     """A staging folder that replaces ``output`` when the block ends normally.
 
     ``keep`` names files of the previous output copied into the staging folder first
-    (for a run of some steps only, whose other outputs stay as they were).
+    (for a run of some steps only, whose other outputs stay as they were). The lock
+    that keeps two runs from writing one folder lives in ``locks``, so nothing but the
+    staging folder is ever written outside ``output``.
     """
     output = output.resolve()
     check_output_folder(output, protected)
     output.parent.mkdir(parents=True, exist_ok=True)
-    with _locked(output):
+    with _locked(output, locks):
         _remove_stale(output)
         staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.run-", dir=output.parent))
         try:
@@ -77,8 +81,10 @@ def staged_output(output: Path, *, protected: Iterable[Path] = (),
 
 
 @contextlib.contextmanager
-def _locked(output: Path) -> Iterator[None]:
-    lock_path = output.parent / f".{output.name}.lock"
+def _locked(output: Path, locks: Path) -> Iterator[None]:
+    locks.mkdir(parents=True, exist_ok=True, mode=0o700)
+    name = hashlib.sha256(str(output).encode("utf-8")).hexdigest()[:32]
+    lock_path = locks / f"{name}.lock"
     with lock_path.open("a") as lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -28,7 +28,7 @@ from rich.text import Text
 from openends import __version__
 from openends.config import ProjectConfig, load_project
 from openends.errors import ConfigError
-from openends.project.cache import StepCache, file_hash
+from openends.project.cache import file_hash
 from openends.project.manifest import output_entries, package_versions, write_manifest
 from openends.project.publish import MANIFEST, staged_output
 from openends.project.steps import STEP_NAMES, STEPS, RunState, needed
@@ -102,7 +102,9 @@ def run_project(project: str | Path | ProjectConfig, *, only: str | None = None,
     ``only`` runs one step (its prerequisites come from the cache or are computed
     without being written) and keeps the other outputs of the previous run.
     ``output`` replaces the project's output folder. ``progress(step, index, total,
-    record)`` is called as each step starts (``record`` None) and ends.
+    record)`` is called as each step starts (``record`` None) and ends. Step results
+    and embeddings are cached under ``cache_dir`` (default: the user cache,
+    ``$OPENENDS_CACHE`` or ``~/.cache/openends``).
     """
     config = project if isinstance(project, ProjectConfig) else load_project(project)
     if only is not None and only not in STEP_NAMES:
@@ -113,9 +115,11 @@ def run_project(project: str | Path | ProjectConfig, *, only: str | None = None,
     keep = _carried_over(target, only)
     from openends.embed import default_cache_dir
 
-    state = RunState.start(config, StepCache(cache_dir or default_cache_dir() / "steps"))
+    cache_dir = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+    state = RunState.start(config, cache_dir)
     records: list[StepRecord] = []
-    with staged_output(target, protected=_inputs(config), keep=keep) as staging:
+    with staged_output(target, protected=_inputs(config), keep=keep,
+                       locks=cache_dir / "locks") as staging:
         for index, step in enumerate(steps, start=1):
             if progress is not None:
                 progress(step.name, index, len(steps), None)

@@ -20,7 +20,7 @@ embedded again, whichever step asks.
 
 Example (with the sample project)::
 
-    state = RunState.start(load_project("corpora/project.toml"), StepCache(folder))
+    state = RunState.start(load_project("corpora/project.toml"), default_cache_dir())
     for step in STEPS:
         step.compute(state)
 """
@@ -53,6 +53,7 @@ class RunState:
 
     config: ProjectConfig
     cache: StepCache
+    embeddings: Any = None
     survey: Any = None
     cleaned: pd.DataFrame | None = None
     cleaning: Any = None
@@ -73,13 +74,12 @@ class RunState:
         return self.cleaned
 
     @classmethod
-    def start(cls, config: ProjectConfig, cache: StepCache) -> RunState:
-        return cls(config=config, cache=cache)
+    def start(cls, config: ProjectConfig, cache_dir: Path) -> RunState:
+        """A run whose step results and embeddings are cached under ``cache_dir``."""
+        from openends.embed import EmbeddingCache
 
-    def embedding_cache(self) -> Any:
-        from openends.embed import EmbeddingCache, default_cache_dir
-
-        return EmbeddingCache(default_cache_dir() / "embeddings")
+        return cls(config=config, cache=StepCache(cache_dir / "steps"),
+                   embeddings=EmbeddingCache(cache_dir / "embeddings"))
 
 
 @dataclass(frozen=True)
@@ -178,7 +178,7 @@ def _topics(state: RunState) -> None:
 
         model = TopicModel(settings.method, n_topics=settings.n_topics,
                            embedder=settings.embedder, clustering=settings.clustering,
-                           seed=state.config.seed, cache=state.embedding_cache())
+                           seed=state.config.seed, cache=state.embeddings)
         model.fit(state.table)
         extras = {f"topics_by_{name}.csv": topics_by(model.assignments_, state.table, name)
                   for name in ("question", "wave") if name in state.table.columns}
@@ -223,7 +223,7 @@ def _code(state: RunState) -> None:
     if entry is None:
         from openends.pipeline import code_project
 
-        coding = code_project(state.config, state.table)
+        coding = code_project(state.config, state.table, cache=state.embeddings)
         with state.cache.put(key) as folder:
             _save_coding(coding, folder)
         entry = state.cache.get(key)
