@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from rich.console import Group, RenderableType
@@ -23,6 +23,9 @@ from openends.clean import CleaningOptions
 from openends.config import ProjectConfig, WaveConfig
 from openends.errors import ConfigError
 from openends.io import ReadInfo, read_responses
+
+if TYPE_CHECKING:
+    from openends.embed import EmbeddingCache
 
 
 @dataclass(frozen=True)
@@ -121,10 +124,10 @@ def _check_unique_ids(responses: pd.DataFrame) -> None:
 
 
 def code_project(project: ProjectConfig, cleaned: pd.DataFrame, *,
-                 embedder: str | None = None) -> Any:
+                 embedder: str | None = None, cache: EmbeddingCache | None = None) -> Any:
     """Code a project's cleaned answers as its ``[coding]`` table says (a CodingResult), or
-    None when it names neither a codebook nor a model. Embeddings go through the cache, so
-    the semantic coder's calibration and coding embed each answer once."""
+    None when it names neither a codebook nor a model. Embeddings go through ``cache``
+    (default: the user cache), so calibration and coding embed each answer once."""
     from openends.coding.codebook import load_codebook
     from openends.coding.combine import code_responses
     from openends.embed import EmbeddingCache, default_cache_dir
@@ -141,7 +144,7 @@ def code_project(project: ProjectConfig, cleaned: pd.DataFrame, *,
     return code_responses(cleaned, codebook=codebook, model=model, semantic=settings.semantic,
                           embedder=embedder or settings.embedder,
                           min_precision=settings.min_precision,
-                          cache=EmbeddingCache(default_cache_dir() / "embeddings"))
+                          cache=cache or EmbeddingCache(default_cache_dir() / "embeddings"))
 
 
 def reference_agreement(project: ProjectConfig, coding: Any) -> Any:
