@@ -13,7 +13,6 @@ from typer.testing import CliRunner, Result
 
 from openends.cli import app
 from openends.cli.common import read_cleaned
-from openends.cli.planned import PLANNED
 from openends.coding.codebook import load_codebook
 from openends.coding.combine import code_responses
 from openends.show import evidence_spans, evidence_terms, show_theme
@@ -66,10 +65,6 @@ def wide_codes(path: Path, *, with_id: bool = True) -> Path:
 
 def shown_ids(output: str) -> list[str]:
     return re.findall(r"^(R_\w+:\w+)  ", output, flags=re.MULTILINE)
-
-
-def test_show_is_built() -> None:
-    assert "show" not in PLANNED
 
 
 def test_every_answer_coded_with_the_theme(corpora: Path, police_codes: Path) -> None:

@@ -14,7 +14,6 @@ from report_data import CODEBOOK, EMAIL, PHONE, generated_survey
 from typer.testing import CliRunner
 
 from openends.cli import app
-from openends.cli.planned import PLANNED
 
 runner = CliRunner()
 
@@ -48,10 +47,6 @@ def args(files: dict[str, Path], codes: str = "wide") -> list[str]:
     return ["report", str(files[codes]), "--responses", str(files["survey"]), "--text",
             "tech=tech", "--text", "help=help", "--id", "id", "--attr", "region",
             "--wave", "wave", "--by", "region", "--codebook", str(files["codebook"])]
-
-
-def test_report_is_built_and_planned_no_more() -> None:
-    assert "report" not in PLANNED
 
 
 def test_terminal_report(files: dict[str, Path]) -> None:

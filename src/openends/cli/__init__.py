@@ -23,7 +23,6 @@ from openends.cli import (
     inspect,
     keywords,
     models,
-    planned,
     report,
     run,
     sample,
@@ -75,7 +74,6 @@ report.register(app)
 show.register(app)
 run.register(app)
 init.register(app)
-planned.register(app)
 
 
 def main() -> None:

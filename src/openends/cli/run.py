@@ -30,14 +30,27 @@ def run_command(
         "--only", help="Run one step (read, clean, topics, code, keywords, stats, report); "
         "the other outputs of the previous run are kept.")] = None,
     out: OutOption = None,
+    engine: Annotated[str, typer.Option(
+        "--engine", help="Where the steps run: local (this machine).")] = "local",
     quiet: Annotated[bool, typer.Option(
         "--quiet", "-q", help="No report on the terminal, only the run summary.")] = False,
     json: JsonOption = False,
 ) -> None:
     """Run a survey project: read, clean, topics, code, keywords, stats, report."""
+    check_engine(engine)
     result = run_and_show(project, only=only, out=out, quiet=quiet or json)
     if json:
         print_json(result.to_dict())
+
+
+def check_engine(engine: str) -> None:
+    """Only the local engine is built; ``dask`` is specified and says so."""
+    from openends.errors import ConfigError, NotBuiltError
+
+    if engine == "dask":
+        raise NotBuiltError("run --engine dask")
+    if engine != "local":
+        raise ConfigError(f"--engine: no engine {engine!r}; choose local")
 
 
 def run_and_show(project: Path, *, only: str | None = None, out: Path | None = None,
