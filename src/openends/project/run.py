@@ -109,6 +109,7 @@ def run_project(project: str | Path | ProjectConfig, *, only: str | None = None,
     config = project if isinstance(project, ProjectConfig) else load_project(project)
     if only is not None and only not in STEP_NAMES:
         raise ConfigError(f"--only: no step {only!r}; choose one of: {', '.join(STEP_NAMES)}")
+    check_inputs(config)
     target = Path(output).resolve() if output is not None else config.output_dir
     steps = needed(only)
     writes = {step.name for step in steps} if only is None else {only}
@@ -143,6 +144,19 @@ def run_project(project: str | Path | ProjectConfig, *, only: str | None = None,
                 {str(k): int(v) for k, v in cleaned["status"].value_counts().items()})
     return RunResult(config.name, target, 0 if cleaned is None else len(cleaned), statuses,
                      records, outputs, warnings, state.report, state.agreement)
+
+
+def check_inputs(config: ProjectConfig) -> None:
+    """Every file the project names exists, before any work starts; the error names the
+    key of the project file that points at a missing one."""
+    named = [(f"waves.{index}.file", wave.path) for index, wave in enumerate(config.waves)]
+    named += [(f"coding.{role}", config.path(name)) for role in ("codebook", "model",
+                                                                "reference")
+              if (name := getattr(config.coding, role))]
+    for key, path in named:
+        if not path.exists():
+            raise ConfigError(f"{key}: {path} not found (paths are relative to the project "
+                              "file's folder)")
 
 
 def _inputs(config: ProjectConfig) -> list[Path]:
