@@ -21,7 +21,13 @@ from rich.text import Text
 
 from openends.clean import CleaningOptions
 from openends.config import ProjectConfig, WaveConfig
-from openends.errors import ConfigError
+from openends.errors import (
+    ConfigError,
+    DuplicateIdError,
+    MissingIdError,
+    SheetNotFoundError,
+    UnknownColumnError,
+)
 from openends.io import ReadInfo, read_responses
 
 if TYPE_CHECKING:
@@ -100,9 +106,14 @@ def cleaning_options(project: ProjectConfig) -> CleaningOptions:
 def read_project(project: ProjectConfig) -> Survey:
     """Read every wave of a project into one responses table, in project order."""
     frames, waves = [], []
-    for wave in project.waves:
-        responses, info = read_responses(wave.path, text=wave.text, id=wave.id,
-                                         attrs=wave.attrs, sheet=wave.sheet)
+    for index, wave in enumerate(project.waves):
+        try:
+            responses, info = read_responses(wave.path, text=wave.text, id=wave.id,
+                                             attrs=wave.attrs, sheet=wave.sheet)
+        except (UnknownColumnError, SheetNotFoundError, DuplicateIdError,
+                MissingIdError) as error:
+            key = _wave_key(index, wave, error)
+            raise ConfigError(f"waves.{index}{key}: {error}") from None
         responses.insert(2, "wave", wave.wave)
         responses.insert(3, "group", wave.group or "")
         frames.append(responses)
@@ -110,6 +121,20 @@ def read_project(project: ProjectConfig) -> Survey:
     combined = pd.concat(frames, ignore_index=True)
     _check_unique_ids(combined)
     return Survey(project=project, responses=combined, waves=waves)
+
+
+def _wave_key(index: int, wave: WaveConfig, error: Exception) -> str:
+    """The key of wave ``index`` that names what ``error`` is about (e.g. ``.text.tech``)."""
+    if isinstance(error, SheetNotFoundError):
+        return ".sheet"
+    if isinstance(error, (DuplicateIdError, MissingIdError)):
+        return ".id"
+    column = getattr(error, "column", None)
+    for table in ("text", "attrs"):
+        for name, value in getattr(wave, table).items():
+            if value == column:
+                return f".{table}.{name}"
+    return ".id" if column == wave.id else ""
 
 
 def _check_unique_ids(responses: pd.DataFrame) -> None:

@@ -104,6 +104,21 @@ def _read(state: RunState) -> None:
                          f"(wave {wave.config.wave}, group {wave.config.group or '-'})")
     state.details["read"] = (f"{len(state.survey.responses):,} answers from "
                              f"{len(state.survey.waves)} file(s)")
+    _check_columns(state.config, list(state.survey.responses.columns))
+
+
+def _check_columns(config: ProjectConfig, columns: list[str]) -> None:
+    """The columns the keywords and report settings name exist, before any heavy work."""
+    from openends.errors import ConfigError
+
+    named = [("report.wave", config.report.wave)]
+    named += [(f"report.by.{index}", name) for index, name in enumerate(config.report.by or [])]
+    if config.keywords.enabled:
+        named.append(("keywords.by", config.keywords.by))
+    for key, name in named:
+        if name not in columns:
+            raise ConfigError(f"{key}: no column {name!r} in the answers; choose one of: "
+                              f"{', '.join(map(str, columns))}")
 
 
 def _write_nothing(state: RunState, folder: Path) -> list[Path]:
@@ -282,11 +297,6 @@ def _keywords(state: RunState) -> None:
     if not settings.enabled:
         state.details["keywords"] = "off ([keywords] enabled = false)"
         return
-    if settings.by not in state.table.columns:
-        from openends.errors import ConfigError
-
-        raise ConfigError(f"keywords.by: no column {settings.by!r} in the responses; "
-                          f"choose one of: {', '.join(map(str, state.table.columns))}")
     key = state.cache.key("keywords", frame_hash(_modelled(state.table)),
                           frame_hash(state.table[[settings.by]]), settings.model_dump())
     entry = state.cache.get(key)

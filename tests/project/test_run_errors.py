@@ -1,0 +1,122 @@
+"""Every project-file error ends ``openends run`` with one line naming the key, exit 2, and
+nothing written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from openends.cli import app
+
+runner = CliRunner()
+
+WAVE = ('[[waves]]\nwave = "2024"\nfile = "staff_2024.csv"\nid = "id"\n'
+        'text = { comments = "Q7" }\nattrs = { region = "Region" }\n')
+VALID = f'name = "Staff survey"\noutput = "out"\nseed = 1\n{WAVE}'
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A one-wave project folder (its project file is written by each test)."""
+    answers = ["More staff on nights", "Encrypted phones slow us down", "", "n/a"] * 10
+    pd.DataFrame({"id": [f"S{index:02d}" for index in range(40)],
+                  "Region": ["North", "South"] * 20, "Q7": answers}).to_csv(
+        tmp_path / "staff_2024.csv", index=False)
+    (tmp_path / "codebook.yml").write_text(
+        "name: staff\nthemes:\n  - id: staffing\n    label: Staffing\n"
+        "    description: Not enough staff\n    include: [staff]\n", encoding="utf-8")
+    return tmp_path / "project.toml"
+
+
+def run(project: Path, content: str, *extra: str) -> tuple[int, str]:
+    project.write_text(content, encoding="utf-8")
+    result = runner.invoke(app, ["run", str(project), *extra])
+    return result.exit_code, result.stderr
+
+
+CASES = [
+    ("name = \n", "not valid TOML"),
+    (f'{VALID}colour = "blue"\n', "colour: unknown key"),
+    ('name = "x"\n', "waves: Field required"),
+    (f'seed = "one"\n{VALID.replace("seed = 1", "")}', "seed:"),
+    (VALID.replace('id = "id"', 'id = "id"\ncolour = "x"'), "waves.0.colour: unknown key"),
+    (VALID.replace('text = { comments = "Q7" }', "text = {}"), "waves.0.text"),
+    (VALID.replace('file = "staff_2024.csv"\n', ""), "waves.0.file: Field required"),
+    (VALID.replace("staff_2024.csv", "staff_2025.csv"), "waves.0.file: "),
+    (VALID.replace('"Q7"', '"Q8"'), "waves.0.text.comments: "),
+    (VALID.replace('"Region"', '"Area"'), "waves.0.attrs.region: "),
+    (VALID.replace('id = "id"', 'id = "Region"'), "waves.0.id: "),
+    (VALID + "[[waves]]\nwave = \"2025\"\nfile = \"staff_2024.csv\"\nid = \"id\"\n"
+     "text = { comments = \"Q7\" }\n", "ids must be unique across waves"),
+    (f'{VALID}[coding]\ncodebook = "book.yml"\n', "coding.codebook: "),
+    (f'{VALID}[coding]\ncodebook = "codebook.yml"\nreference = "hand.csv"\n',
+     "coding.reference: "),
+    (f'{VALID}[coding]\nmin_precision = 2\n', "coding.min_precision"),
+    (f'{VALID}[cleaning]\nduplicate_min_words = 0\n', "cleaning.duplicate_min_words"),
+    (f'{VALID}[topics]\nmethod = "lsa"\n', "topics.method"),
+    (f'{VALID}[topics]\nn_topics = 1\n', "topics.n_topics"),
+    (f'{VALID}[topics]\nclustering = "kmeans"\n', "topics.clustering"),
+    (f'{VALID}[keywords]\ntop = 0\n', "keywords.top"),
+    (f'{VALID}[keywords]\nby = "year"\n', "keywords.by: no column 'year'"),
+    (f'{VALID}[report]\nformats = ["pdf"]\n', "report.formats.0"),
+    (f'{VALID}[report]\ncorrection = "bonferroni"\n', "report.correction"),
+    (f'{VALID}[report]\nbase = "people"\n', "report.base"),
+    (f'{VALID}[report]\nby = ["department"]\n', "report.by.0: no column 'department'"),
+    (f'{VALID}[report]\nwave = "year"\n', "report.wave: no column 'year'"),
+    (VALID.replace('output = "out"', 'output = "."'), "output: "),
+    (VALID.replace('output = "out"', 'output = ".."'), "output: "),
+]
+
+
+@pytest.mark.parametrize(("content", "message"), CASES,
+                         ids=[message.split(":")[0] for _, message in CASES])
+def test_project_file_errors_name_the_key(project: Path, content: str, message: str) -> None:
+    project.write_text(content, encoding="utf-8")
+    before = sorted(path.name for path in project.parent.iterdir())
+    status, stderr = run(project, content)
+    assert status == 2, stderr
+    assert message in stderr
+    assert len(stderr.strip().splitlines()) == 1 and "Traceback" not in stderr
+    assert sorted(path.name for path in project.parent.iterdir()) == before
+
+
+def test_an_unknown_step_is_refused(project: Path) -> None:
+    status, stderr = run(project, VALID, "--only", "clustering")
+    assert status == 2 and "--only: no step 'clustering'; choose one of: read, clean" in stderr
+
+
+def test_a_folder_of_other_files_is_not_replaced(project: Path) -> None:
+    (project.parent / "out").mkdir()
+    (project.parent / "out" / "thesis.docx").write_text("years of work", encoding="utf-8")
+    status, stderr = run(project, VALID)
+    assert status == 2 and "holds files that openends run did not write" in stderr
+    assert (project.parent / "out" / "thesis.docx").read_text(encoding="utf-8") == (
+        "years of work")
+
+
+def test_a_missing_project_file(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["run", str(tmp_path / "project.toml")])
+    assert result.exit_code == 2 and "project file not found" in result.stderr
+
+
+def test_an_engine_that_is_not_built(project: Path) -> None:
+    status, stderr = run(project, VALID, "--engine", "dask")
+    assert status == 2 and "'openends run --engine dask' is not built yet" in stderr
+
+
+def test_a_small_project_runs_and_writes_only_inside_its_output(project: Path) -> None:
+    content = f'{VALID}[coding]\ncodebook = "codebook.yml"\nsemantic = false\n' \
+              "[topics]\nenabled = false\n"
+    project.write_text(content, encoding="utf-8")
+    before = sorted(path.name for path in project.parent.iterdir())
+    status, stderr = run(project, content)
+    assert status == 0, stderr
+    after = sorted(path.name for path in project.parent.iterdir())
+    assert after == sorted([*before, "out"])
+    written = {path.name for path in (project.parent / "out").iterdir()}
+    assert "topics" not in written and {"codes.csv", "report.md", "manifest.json"} <= written
+    codes = pd.read_csv(project.parent / "out" / "codes_wide.csv")
+    assert len(codes) == 40 and codes["staffing"].sum() == 10
