@@ -360,13 +360,14 @@ def _stats(state: RunState) -> None:
     from openends.pipeline import project_report
 
     state.report = project_report(state.config, state.table, state.coding, state.agreement)
-    significant = int(state.report.changes["significant"].sum()) if len(
-        state.report.changes) and "significant" in state.report.changes else 0
-    state.details["stats"] = (f"{len(state.report.themes)} themes, "
-                              f"{len(state.report.changes)} wave-over-wave tests, "
+    report = state.report
+    significant = sum(int(table["significant"].sum()) for table in
+                      (report.trends, report.changes, report.differences)
+                      if "significant" in table.columns)
+    state.details["stats"] = (f"{len(report.themes)} themes; {report.tests} tests corrected "
+                              f"together ({state.config.report.correction}), "
                               f"{significant} significant")
-    state.log.append(f"stats: {state.details['stats']} ({state.config.report.correction} "
-                     "correction)")
+    state.log.append(f"stats: {state.details['stats']}")
 
 
 def _write_stats(state: RunState, folder: Path) -> list[Path]:
