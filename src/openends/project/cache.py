@@ -30,7 +30,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +56,20 @@ class StepCache:
         """The folder of a complete entry, or None."""
         folder = self.directory / key
         return folder if (folder / _COMPLETE).is_file() else None
+
+    def entry(self, key: str, fill: Callable[[Path], None]) -> tuple[Path, bool]:
+        """The folder of ``key`` and whether it was cached; when it was not, ``fill`` writes
+        it first. Results are always read back from the entry, so a first run and a re-run
+        see the very same tables."""
+        found = self.get(key)
+        if found is not None:
+            return found, True
+        with self.put(key) as folder:
+            fill(folder)
+        made = self.get(key)
+        if made is None:  # pragma: no cover - put() completes an entry or raises
+            raise RuntimeError(f"the cache entry {key} was not written")
+        return made, False
 
     @contextlib.contextmanager
     def put(self, key: str) -> Iterator[Path]:

@@ -138,19 +138,20 @@ def _clean(state: RunState) -> None:
     apart = replace(options, find_duplicates=False)
     responses = state.survey.responses
     parts, hits = [], 0
-    for wave_name, group in _wave_keys(responses):
-        answers = responses[(responses["wave"] == wave_name) & (responses["group"] == group)]
-        answers = answers.reset_index(drop=True)
+    start = 0
+    for wave in state.survey.waves:  # each file's answers, in project order
+        answers = responses.iloc[start:start + wave.info.n_responses].reset_index(drop=True)
+        start += wave.info.n_responses
         key = state.cache.key("clean", frame_hash(answers), asdict(apart))
-        entry = state.cache.get(key)
-        if entry is None:
+
+        def fill(folder: Path, answers: pd.DataFrame = answers) -> None:
             cleaned, summary = clean_responses(answers, apart)
-            with state.cache.put(key) as folder:
-                write_frames(folder, {"cleaned": cleaned}, meta=summary.to_dict())
-        else:
-            hits += 1
-            cleaned = read_frames(entry)["cleaned"]
-            summary = CleaningSummary(**read_meta(entry))
+            write_frames(folder, {"cleaned": cleaned}, meta=summary.to_dict())
+
+        entry, cached = state.cache.entry(key, fill)
+        hits += cached
+        cleaned = read_frames(entry)["cleaned"]
+        summary = CleaningSummary(**read_meta(entry))
         parts.append((cleaned, summary))
     state.cleaned, state.cleaning = combine_cleaned(parts, options)
     state.cached["clean"] = hits == len(parts)
@@ -161,12 +162,6 @@ def _clean(state: RunState) -> None:
     redactions = ", ".join(f"{kind} {count:,}" for kind, count in
                            state.cleaning.redactions.items())
     state.log.append(f"clean: redactions: {redactions or 'none'}")
-
-
-def _wave_keys(responses: pd.DataFrame) -> list[tuple[str, str]]:
-    """(wave, group) pairs in project order."""
-    pairs = responses[["wave", "group"]].drop_duplicates()
-    return [(str(wave), str(group)) for wave, group in pairs.itertuples(index=False)]
 
 
 def _write_clean(state: RunState, folder: Path) -> list[Path]:
@@ -186,9 +181,8 @@ def _topics(state: RunState) -> None:
         return
     key = state.cache.key("topics", frame_hash(_modelled(state.table)),
                           settings.model_dump(), state.config.seed)
-    entry = state.cache.get(key)
-    state.cached["topics"] = entry is not None
-    if entry is None:
+
+    def fit(folder: Path) -> None:
         from openends.topics import TopicModel, save_topic_model, topics_by
 
         model = TopicModel(settings.method, n_topics=settings.n_topics,
@@ -197,10 +191,9 @@ def _topics(state: RunState) -> None:
         model.fit(state.table)
         extras = {f"topics_by_{name}.csv": topics_by(model.assignments_, state.table, name)
                   for name in ("question", "wave") if name in state.table.columns}
-        with state.cache.put(key) as folder:
-            save_topic_model(model, folder / "topics", extras=extras)
-        entry = state.cache.get(key)
-    assert entry is not None
+        save_topic_model(model, folder / "topics", extras=extras)
+
+    entry, state.cached["topics"] = state.cache.entry(key, fit)
     state.topics = entry / "topics"
     topics = json.loads((state.topics / "topics.json").read_text(encoding="utf-8"))
     real = [topic for topic in topics if topic["topic"] != -1]
@@ -233,16 +226,13 @@ def _code(state: RunState) -> None:
               for path in (settings.codebook, settings.model)]
     key = state.cache.key("code", frame_hash(_modelled(state.table)), inputs,
                           settings.model_dump(exclude={"reference"}))
-    entry = state.cache.get(key)
-    state.cached["code"] = entry is not None
-    if entry is None:
+
+    def code(folder: Path) -> None:
         from openends.pipeline import code_project
 
-        coding = code_project(state.config, state.table, cache=state.embeddings)
-        with state.cache.put(key) as folder:
-            _save_coding(coding, folder)
-        entry = state.cache.get(key)
-    assert entry is not None
+        _save_coding(code_project(state.config, state.table, cache=state.embeddings), folder)
+
+    entry, state.cached["code"] = state.cache.entry(key, code)
     state.coding = _load_coding(entry)
     if settings.reference is not None:
         from openends.pipeline import reference_agreement
@@ -299,15 +289,12 @@ def _keywords(state: RunState) -> None:
         return
     key = state.cache.key("keywords", frame_hash(_modelled(state.table)),
                           frame_hash(state.table[[settings.by]]), settings.model_dump())
-    entry = state.cache.get(key)
-    state.cached["keywords"] = entry is not None
-    if entry is None:
-        table = keyword_table(state.table, by=settings.by, top=settings.top,
-                              min_count=settings.min_count)
-        with state.cache.put(key) as folder:
-            write_frames(folder, {"keywords": table})
-        entry = state.cache.get(key)
-    assert entry is not None
+
+    def find(folder: Path) -> None:
+        write_frames(folder, {"keywords": keyword_table(
+            state.table, by=settings.by, top=settings.top, min_count=settings.min_count)})
+
+    entry, state.cached["keywords"] = state.cache.entry(key, find)
     state.keywords = read_frames(entry)["keywords"]
     scopes = state.keywords["scope"].nunique() if len(state.keywords) else 0
     state.details["keywords"] = f"{len(state.keywords):,} terms in {scopes} scope(s)"
