@@ -102,6 +102,8 @@ class TopicsConfig(_Strict):
     embedder: str = "static"
     n_topics: int | Literal["auto"] = Field(default="auto", description="'auto' or a number")
     clustering: Literal["ward", "hdbscan"] = "ward"
+    fit_sample: int = Field(default=20_000, ge=100, description="fit on at most this many "
+                            "answers (sampled by wave and question), then assign every answer")
 
     @field_validator("n_topics")
     @classmethod

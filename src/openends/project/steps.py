@@ -54,7 +54,8 @@ class RunState:
     config: ProjectConfig
     cache: StepCache
     embeddings: Any = None
-    survey: Any = None
+    waves: list[Any] = field(default_factory=list)
+    responses: pd.DataFrame | None = None
     cleaned: pd.DataFrame | None = None
     cleaning: Any = None
     topics: Path | None = None
@@ -97,14 +98,15 @@ class Step:
 def _read(state: RunState) -> None:
     from openends.pipeline import read_project
 
-    state.survey = read_project(state.config)
-    for wave in state.survey.waves:
+    survey = read_project(state.config)
+    state.waves, state.responses = survey.waves, survey.responses
+    for wave in state.waves:
         state.log.append(f"read {wave.info.path.name} ({wave.info.describe()}): "
                          f"{wave.info.n_rows:,} rows -> {wave.info.n_responses:,} answers "
                          f"(wave {wave.config.wave}, group {wave.config.group or '-'})")
-    state.details["read"] = (f"{len(state.survey.responses):,} answers from "
-                             f"{len(state.survey.waves)} file(s)")
-    _check_columns(state.config, list(state.survey.responses.columns))
+    state.details["read"] = (f"{len(survey.responses):,} answers from "
+                             f"{len(state.waves)} file(s)")
+    _check_columns(state.config, list(survey.responses.columns))
 
 
 def _check_columns(config: ProjectConfig, columns: list[str]) -> None:
@@ -136,10 +138,12 @@ def _clean(state: RunState) -> None:
 
     options = cleaning_options(state.config)
     apart = replace(options, find_duplicates=False)
-    responses = state.survey.responses
+    responses = state.responses
+    if responses is None:
+        raise RuntimeError("the read step has not run")
     parts, hits = [], 0
     start = 0
-    for wave in state.survey.waves:  # each file's answers, in project order
+    for wave in state.waves:  # each file's answers, in project order
         answers = responses.iloc[start:start + wave.info.n_responses].reset_index(drop=True)
         start += wave.info.n_responses
         key = state.cache.key("clean", frame_hash(answers), asdict(apart))
@@ -154,6 +158,7 @@ def _clean(state: RunState) -> None:
         summary = CleaningSummary(**read_meta(entry))
         parts.append((cleaned, summary))
     state.cleaned, state.cleaning = combine_cleaned(parts, options)
+    state.responses = None  # the cleaned table keeps every column: let the raw one go
     state.cached["clean"] = hits == len(parts)
     statuses = ", ".join(f"{status} {count:,}" for status, count in
                          state.cleaning.statuses.items())
@@ -188,7 +193,7 @@ def _topics(state: RunState) -> None:
         model = TopicModel(settings.method, n_topics=settings.n_topics,
                            embedder=settings.embedder, clustering=settings.clustering,
                            seed=state.config.seed, cache=state.embeddings)
-        model.fit(state.table)
+        fit_on_sample(model, state.table, size=settings.fit_sample, seed=state.config.seed)
         extras = {f"topics_by_{name}.csv": topics_by(model.assignments_, state.table, name)
                   for name in ("question", "wave") if name in state.table.columns}
         save_topic_model(model, folder / "topics", extras=extras)
@@ -200,6 +205,33 @@ def _topics(state: RunState) -> None:
     state.details["topics"] = f"{len(real)} topics ({settings.method}, {settings.embedder})"
     state.log.append(f"topics: {len(real)} topics ({settings.method}, {settings.embedder}, "
                      f"seed {state.config.seed})")
+
+
+def fit_on_sample(model: Any, cleaned: pd.DataFrame, *, size: int, seed: int) -> Any:
+    """Fit a TopicModel on all substantive answers, or on a seeded sample of ``size`` of
+    them drawn in proportion from every wave and question when there are more; every
+    answer is then assigned by ``transform``, and topic sizes and shares count them all.
+
+    Fitting is what grows faster than the number of answers (time and memory); assigning
+    is cheap, so a large project costs about a ``size``-answer fit plus one pass."""
+    from dataclasses import replace
+
+    usable = cleaned[cleaned["status"] == "ok"]
+    if len(usable) <= size:
+        return model.fit(cleaned)
+    strata = [column for column in ("wave", "question") if column in usable.columns]
+    share = size / len(usable)
+    grouped = usable.groupby(strata, sort=True, group_keys=False) if strata else None
+    sample = (grouped.sample(frac=share, random_state=seed) if grouped is not None
+              else usable.sample(frac=share, random_state=seed))
+    model.fit(sample.sort_index())
+    model.assignments_ = model.transform(cleaned)
+    counts = model.assignments_["topic"].value_counts()
+    total = int(counts.sum())
+    model.topics_ = [replace(topic, size=int(counts.get(topic.topic, 0)),
+                             share=round(int(counts.get(topic.topic, 0)) / total, 6))
+                     for topic in model.topics_]
+    return model
 
 
 def _modelled(cleaned: pd.DataFrame) -> pd.DataFrame:
