@@ -152,9 +152,11 @@ def test_a_rerun_takes_every_step_from_the_cache(first: dict[str, Any], tmp_path
     monkeypatch.setattr("openends.topics.model.TopicModel.fit", heavy)
     monkeypatch.setattr("openends.coding.combine.code_responses", heavy)
     monkeypatch.setattr("openends.embed.static.StaticEmbedder.embed", heavy)
+    monkeypatch.setattr("openends.clean.pipeline.combine_cleaned", heavy)
+    monkeypatch.setattr("openends.pipeline.project_report", heavy)
     result = run_project(first["project"], output=tmp_path / "warm", cache_dir=first["cache"])
-    assert all(step.cached for step in result.steps
-               if step.name in {"clean", "topics", "code", "keywords"})
+    assert [step.name for step in result.steps if step.cached] == [
+        "clean", "topics", "code", "keywords", "stats"]
     warm = contents(tmp_path / "warm")
     assert {name for name in warm if warm[name] != first["files"][name]} == {"manifest.json"}
 
@@ -215,9 +217,9 @@ def test_a_failed_run_leaves_the_previous_outputs(first: dict[str, Any], tmp_pat
     before = contents(output)
 
     def failing(*args: Any, **kwargs: Any) -> None:
-        raise RuntimeError("injected failure in the stats step")
+        raise RuntimeError("injected failure while the stats step writes")
 
-    monkeypatch.setattr("openends.pipeline.project_report", failing)
+    monkeypatch.setattr("openends.report.tables.report_tables", failing)
     with pytest.raises(RuntimeError, match="injected"):
         run_project(first["project"], output=output, cache_dir=first["cache"])
     assert contents(output) == before
@@ -275,6 +277,6 @@ def test_cli_summary_and_progress(first: dict[str, Any], tmp_path: Path) -> None
     assert result.exit_code == 0, result.stderr
     summary = json.loads(result.stdout)
     assert summary["responses"] == 3698 and set(summary["outputs"]) >= SPEC_OUTPUTS
-    assert [step["cached"] for step in summary["steps"]][1:5] == [True] * 4
+    assert [step["cached"] for step in summary["steps"]] == [False] + [True] * 5 + [False]
     assert "[1/7] read: 3,698 answers from 4 file(s)" in result.stderr
     assert "[7/7] report: md, html" in result.stderr

@@ -125,8 +125,15 @@ def write_frames(folder: Path, frames: Mapping[str, pd.DataFrame | None],
     for name, frame in frames.items():
         if frame is not None:
             frame.to_parquet(folder / f"{name}.parquet", index=False)
-    (folder / "meta.json").write_text(json.dumps(dict(meta or {}), sort_keys=True),
-                                      encoding="utf-8")
+    (folder / "meta.json").write_text(
+        json.dumps(dict(meta or {}), default=_plain), encoding="utf-8")
+
+
+def _plain(value: Any) -> Any:
+    """NumPy scalars as Python numbers."""
+    if hasattr(value, "item"):
+        return value.item()
+    raise TypeError(f"cannot cache a {type(value).__name__}")
 
 
 def read_frames(folder: Path | None) -> dict[str, pd.DataFrame]:

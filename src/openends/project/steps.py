@@ -63,6 +63,7 @@ class RunState:
     agreement: Any = None
     keywords: pd.DataFrame | None = None
     report: Any = None
+    code_key: str | None = None
     cached: dict[str, bool] = field(default_factory=dict)
     details: dict[str, str] = field(default_factory=dict)
     log: list[str] = field(default_factory=list)
@@ -141,28 +142,38 @@ def _clean(state: RunState) -> None:
     responses = state.responses
     if responses is None:
         raise RuntimeError("the read step has not run")
-    parts, hits = [], 0
-    start = 0
+    keys, slices, start = [], [], 0
     for wave in state.waves:  # each file's answers, in project order
         answers = responses.iloc[start:start + wave.info.n_responses].reset_index(drop=True)
         start += wave.info.n_responses
-        key = state.cache.key("clean", frame_hash(answers), asdict(apart))
+        keys.append(state.cache.key("clean", frame_hash(answers), asdict(apart)))
+        slices.append(answers)
+    hits = 0
 
-        def fill(folder: Path, answers: pd.DataFrame = answers) -> None:
-            cleaned, summary = clean_responses(answers, apart)
-            write_frames(folder, {"cleaned": cleaned}, meta=summary.to_dict())
+    def clean_waves(folder: Path) -> None:
+        """Each wave from its own entry (cleaned now if new), duplicates across all."""
+        nonlocal hits
+        parts = []
+        for key, answers in zip(keys, slices, strict=True):
+            def fill(folder: Path, answers: pd.DataFrame = answers) -> None:
+                cleaned, summary = clean_responses(answers, apart)
+                write_frames(folder, {"cleaned": cleaned}, meta=summary.to_dict())
 
-        entry, cached = state.cache.entry(key, fill)
-        hits += cached
-        cleaned = read_frames(entry)["cleaned"]
-        summary = CleaningSummary(**read_meta(entry))
-        parts.append((cleaned, summary))
-    state.cleaned, state.cleaning = combine_cleaned(parts, options)
+            entry, cached = state.cache.entry(key, fill)
+            hits += cached
+            parts.append((read_frames(entry)["cleaned"], CleaningSummary(**read_meta(entry))))
+        cleaned, summary = combine_cleaned(parts, options)
+        write_frames(folder, {"cleaned": cleaned}, meta=summary.to_dict())
+
+    entry, state.cached["clean"] = state.cache.entry(
+        state.cache.key("clean-all", keys, asdict(options)), clean_waves)
+    hits = len(keys) if state.cached["clean"] else hits
+    state.cleaned = read_frames(entry)["cleaned"]
+    state.cleaning = CleaningSummary(**read_meta(entry))
     state.responses = None  # the cleaned table keeps every column: let the raw one go
-    state.cached["clean"] = hits == len(parts)
     statuses = ", ".join(f"{status} {count:,}" for status, count in
                          state.cleaning.statuses.items())
-    state.details["clean"] = f"{statuses} ({hits} of {len(parts)} wave(s) from the cache)"
+    state.details["clean"] = f"{statuses} ({hits} of {len(keys)} wave(s) from the cache)"
     state.log.append(f"clean: {len(state.cleaned):,} answers: {statuses}")
     redactions = ", ".join(f"{kind} {count:,}" for kind, count in
                            state.cleaning.redactions.items())
@@ -265,6 +276,7 @@ def _code(state: RunState) -> None:
         _save_coding(code_project(state.config, state.table, cache=state.embeddings), folder)
 
     entry, state.cached["code"] = state.cache.entry(key, code)
+    state.code_key = key
     state.coding = _load_coding(entry)
     if settings.reference is not None:
         from openends.pipeline import reference_agreement
@@ -376,9 +388,22 @@ def _stats(state: RunState) -> None:
     if state.coding is None:
         state.details["stats"] = "off (nothing coded)"
         return
-    from openends.pipeline import project_report
+    from openends.report.store import load_report, save_report
 
-    state.report = project_report(state.config, state.table, state.coding, state.agreement)
+    settings = state.config
+    reference = (file_hash(settings.path(settings.coding.reference))
+                 if settings.coding.reference else None)
+    key = state.cache.key("stats", frame_hash(state.table), state.code_key, reference,
+                          settings.report.model_dump(), settings.name, settings.seed)
+
+    def build(folder: Path) -> None:
+        from openends.pipeline import project_report
+
+        save_report(project_report(settings, state.table, state.coding, state.agreement),
+                    folder)
+
+    entry, state.cached["stats"] = state.cache.entry(key, build)
+    state.report = load_report(entry)
     report = state.report
     significant = sum(int(table["significant"].sum()) for table in
                       (report.trends, report.changes, report.differences)
