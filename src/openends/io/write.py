@@ -114,3 +114,17 @@ def write_rows(sheet: Any, rows: Sequence[Sequence[Any]]) -> None:
                 cell.data_type = "s"
             else:
                 cell.value = value.item() if hasattr(value, "item") else value
+
+
+def json_scalar(value: Any) -> Any:
+    """``json.dumps(..., default=json_scalar)``: NumPy scalars as Python numbers.
+
+    Example:
+        >>> import json
+        >>> import numpy as np
+        >>> json.dumps({"n": np.int64(3)}, default=json_scalar)
+        '{"n": 3}'
+    """
+    if hasattr(value, "item"):
+        return value.item()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")

@@ -37,6 +37,7 @@ from typing import Any
 import pandas as pd
 
 from openends import __version__
+from openends.io.write import json_scalar
 
 _READ_SIZE = 1 << 20
 
@@ -126,14 +127,7 @@ def write_frames(folder: Path, frames: Mapping[str, pd.DataFrame | None],
         if frame is not None:
             frame.to_parquet(folder / f"{name}.parquet", index=False)
     (folder / "meta.json").write_text(
-        json.dumps(dict(meta or {}), default=_plain), encoding="utf-8")
-
-
-def _plain(value: Any) -> Any:
-    """NumPy scalars as Python numbers."""
-    if hasattr(value, "item"):
-        return value.item()
-    raise TypeError(f"cannot cache a {type(value).__name__}")
+        json.dumps(dict(meta or {}), default=json_scalar), encoding="utf-8")
 
 
 def read_frames(folder: Path | None) -> dict[str, pd.DataFrame]:

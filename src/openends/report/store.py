@@ -26,6 +26,7 @@ from typing import Any
 
 import pandas as pd
 
+from openends.io.write import json_scalar
 from openends.report.model import Quote, Report
 
 _META = "report.json"
@@ -43,7 +44,7 @@ def save_report(report: Report, folder: Path) -> None:
                               for theme, quotes in value.items()}
         else:
             meta[field.name] = list(value) if isinstance(value, tuple) else value
-    (folder / _META).write_text(json.dumps(meta, default=_plain, ensure_ascii=False),
+    (folder / _META).write_text(json.dumps(meta, default=json_scalar, ensure_ascii=False),
                                 encoding="utf-8")
 
 
@@ -63,10 +64,3 @@ def load_report(folder: Path) -> Report:
         elif field.name in meta:
             values[field.name] = meta[field.name]
     return Report(**values)
-
-
-def _plain(value: Any) -> Any:
-    """NumPy scalars as Python numbers (JSON cannot hold them otherwise)."""
-    if hasattr(value, "item"):
-        return value.item()
-    raise TypeError(f"cannot save {type(value).__name__} in a report")
