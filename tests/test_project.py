@@ -114,15 +114,28 @@ def test_project_file_errors_name_the_key(tmp_path: Path, content: str, message:
     assert result.exit_code == 2 and message.split(":")[0] in result.stderr
 
 
-def test_ids_clashing_across_waves_are_refused(tmp_path: Path) -> None:
-    for year in ("2020", "2021"):
-        (tmp_path / f"{year}.csv").write_text("id,answer\n1,Encryption\n", encoding="utf-8")
-    (tmp_path / "project.toml").write_text(
+def write_panel(folder: Path, waves: tuple[str, ...]) -> Path:
+    """A panel: the same respondent ids in every wave's file."""
+    for year in dict.fromkeys(waves):
+        (folder / f"{year}.csv").write_text("id,answer\n1,Encryption\n2,Bitcoin\n",
+                                            encoding="utf-8")
+    (folder / "project.toml").write_text(
         'name = "x"\n' + "".join(
             f'[[waves]]\nwave = "{y}"\nfile = "{y}.csv"\nid = "id"\ntext = {{q = "answer"}}\n'
-            for y in ("2020", "2021")), encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"'1' in 2020\.csv, 2021\.csv"):
-        read_project(load_project(tmp_path / "project.toml"))
+            for y in waves), encoding="utf-8")
+    return folder / "project.toml"
+
+
+def test_panel_ids_repeated_across_waves_are_prefixed_with_the_wave(tmp_path: Path) -> None:
+    responses = read_project(load_project(write_panel(tmp_path, ("2020", "2021")))).responses
+    assert responses["response_id"].tolist() == ["2020/1:q", "2020/2:q", "2021/1:q",
+                                                 "2021/2:q"]
+    assert responses["respondent_id"].astype(str).tolist() == ["1", "2", "1", "2"]
+
+
+def test_ids_repeated_within_one_wave_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"within one wave \('1:q' in 2020\.csv, 2020\.csv"):
+        read_project(load_project(write_panel(tmp_path, ("2020", "2020"))))
 
 
 def test_cleaning_table_overrides_only_what_it_names(tmp_path: Path) -> None:

@@ -24,7 +24,15 @@ import sys
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictInt,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from openends.errors import ConfigError, InputFileError
 
@@ -36,6 +44,10 @@ else:  # pragma: no cover - Python 3.10
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+PROJECT_COLUMNS = frozenset({"wave", "group", "lemmas"})
+"""Columns a project run adds beside those of :data:`openends.io.responses.RESERVED_COLUMNS`."""
 
 
 class WaveConfig(_Strict):
@@ -60,6 +72,17 @@ class WaveConfig(_Strict):
     def _at_least_one_question(cls, value: dict[str, str]) -> dict[str, str]:
         if not value:
             raise ValueError("name at least one answer column, e.g. text = { q1 = \"Q1\" }")
+        return value
+
+    @field_validator("attrs")
+    @classmethod
+    def _not_reserved(cls, value: dict[str, str]) -> dict[str, str]:
+        from openends.io.responses import RESERVED_COLUMNS
+
+        taken = sorted(set(value) & (RESERVED_COLUMNS | PROJECT_COLUMNS))
+        if taken:
+            raise ValueError(f"{taken[0]!r} is a column openends adds; call it something "
+                             "else, e.g. " + f"{taken[0]}_answer = ...")
         return value
 
     @property
@@ -92,6 +115,13 @@ class CodingConfig(_Strict):
     semantic: bool = True
     embedder: str = "static"
     min_precision: float | None = Field(default=None, ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _precision_needs_a_model(self) -> CodingConfig:
+        if self.min_precision is not None and self.model is None:
+            raise ValueError("min_precision needs a trained coder (model = ...): it rests on "
+                             "its cross-validated estimates")
+        return self
 
 
 class TopicsConfig(_Strict):
@@ -139,7 +169,7 @@ class ProjectConfig(_Strict):
 
     name: str
     output: str = "out"
-    seed: int = 0
+    seed: StrictInt = Field(default=0, ge=0, le=2**32 - 1)
     waves: list[WaveConfig] = Field(min_length=1)
     cleaning: CleaningConfig = CleaningConfig()
     coding: CodingConfig = CodingConfig()
@@ -151,7 +181,7 @@ class ProjectConfig(_Strict):
 
     @property
     def output_dir(self) -> Path:
-        return (self.base_dir / self.output).resolve()
+        return (self.base_dir / Path(self.output).expanduser()).resolve()
 
     def path(self, relative: str) -> Path:
         """A path of the project file, relative to its folder."""

@@ -118,8 +118,7 @@ def read_project(project: ProjectConfig) -> Survey:
         responses.insert(3, "group", wave.group or "")
         frames.append(responses)
         waves.append(WaveRead(config=wave, info=info))
-    combined = pd.concat(frames, ignore_index=True)
-    _check_unique_ids(combined)
+    combined = _unique_ids(pd.concat(frames, ignore_index=True))
     return Survey(project=project, responses=combined, waves=waves)
 
 
@@ -137,15 +136,25 @@ def _wave_key(index: int, wave: WaveConfig, error: Exception) -> str:
     return ".id" if column == wave.id else ""
 
 
-def _check_unique_ids(responses: pd.DataFrame) -> None:
+def _unique_ids(responses: pd.DataFrame) -> pd.DataFrame:
+    """The table with unique response ids. When the same ids come back in several waves
+    (a panel: each respondent keeps an id from year to year) every response id is
+    prefixed with its wave (and group, where needed), e.g. ``2019/R17:tech``;
+    ``respondent_id`` keeps the id itself. Ids repeated within one wave are an error."""
+    if not responses["response_id"].duplicated().any():
+        return responses
+    for columns in (["wave"], ["group", "wave"]):
+        prefix = responses[columns].astype(str).agg("/".join, axis=1)
+        prefixed = prefix + "/" + responses["response_id"].astype(str)
+        if not prefixed.duplicated().any():
+            return responses.assign(response_id=prefixed)
     duplicated = responses["response_id"].duplicated(keep=False)
-    if duplicated.any():
-        clashes = responses.loc[duplicated].groupby("response_id", sort=False)["source"].apply(list)
-        where = "; ".join(f"{rid!r} in {', '.join(files)}" for rid, files in clashes[:3].items())
-        raise ConfigError(
-            f"{len(clashes)} response id(s) occur more than once across the project's files "
-            f"({where}); ids must be unique across waves"
-        )
+    clashes = responses.loc[duplicated].groupby("response_id", sort=False)["source"].apply(list)
+    where = "; ".join(f"{rid!r} in {', '.join(files)}" for rid, files in clashes[:3].items())
+    raise ConfigError(
+        f"waves: {len(clashes)} response id(s) occur more than once within one wave "
+        f"({where}); give each wave its own name, or name an id column (id = ...) that is "
+        "unique within each file")
 
 
 def code_project(project: ProjectConfig, cleaned: pd.DataFrame, *,

@@ -49,12 +49,18 @@ CASES = [
     (VALID.replace('"Q7"', '"Q8"'), "waves.0.text.comments: "),
     (VALID.replace('"Region"', '"Area"'), "waves.0.attrs.region: "),
     (VALID.replace('id = "id"', 'id = "Region"'), "waves.0.id: "),
-    (VALID + "[[waves]]\nwave = \"2025\"\nfile = \"staff_2024.csv\"\nid = \"id\"\n"
-     "text = { comments = \"Q7\" }\n", "ids must be unique across waves"),
+    (VALID + "[[waves]]\nwave = \"2024\"\nfile = \"staff_2024.csv\"\nid = \"id\"\n"
+     "text = { comments = \"Q7\" }\n", "waves: 40 response id(s) occur more than once"),
+    (VALID.replace('attrs = { region = "Region" }', 'attrs = { group = "Region" }'),
+     "waves.0.attrs: Value error, 'group' is a column openends adds"),
+    (VALID.replace("seed = 1", "seed = -5"), "seed: Input should be greater than or equal"),
+    (VALID.replace("seed = 1", "seed = true"), "seed: Input should be a valid integer"),
+    (f'{VALID}[coding]\nmin_precision = 0.9\n', "coding: Value error, min_precision needs"),
     (f'{VALID}[coding]\ncodebook = "book.yml"\n', "coding.codebook: "),
+    (f'{VALID}[coding]\ncodebook = "staff_2024.csv"\n', "coding.codebook: "),
     (f'{VALID}[coding]\ncodebook = "codebook.yml"\nreference = "hand.csv"\n',
      "coding.reference: "),
-    (f'{VALID}[coding]\nmin_precision = 2\n', "coding.min_precision"),
+    (f'{VALID}[coding]\nmin_precision = 2\nmodel = "m"\n', "coding.min_precision"),
     (f'{VALID}[cleaning]\nduplicate_min_words = 0\n', "cleaning.duplicate_min_words"),
     (f'{VALID}[topics]\nmethod = "lsa"\n', "topics.method"),
     (f'{VALID}[topics]\nn_topics = 1\n', "topics.n_topics"),
@@ -88,6 +94,67 @@ def test_an_unknown_step_is_refused(project: Path) -> None:
     assert status == 2 and "--only: no step 'clustering'; choose one of: read, clean" in stderr
 
 
+def test_a_manifest_of_another_tool_is_no_licence_to_replace(project: Path) -> None:
+    (project.parent / "out").mkdir()
+    (project.parent / "out" / "manifest.json").write_text('{"name": "web app"}')
+    (project.parent / "out" / "thesis.docx").write_text("years of work", encoding="utf-8")
+    status, stderr = run(project, VALID)
+    assert status == 2 and "holds files that openends run did not write" in stderr
+    assert (project.parent / "out" / "thesis.docx").is_file()
+
+
+def test_a_file_added_to_an_earlier_output_is_not_deleted(project: Path) -> None:
+    content = f"{VALID}[topics]\nenabled = false\n"
+    assert run(project, content)[0] == 0
+    (project.parent / "out" / "my notes.txt").write_text("keep", encoding="utf-8")
+    status, stderr = run(project, content)
+    assert status == 2 and "my notes.txt" in stderr
+    assert (project.parent / "out" / "my notes.txt").read_text(encoding="utf-8") == "keep"
+
+
+def test_an_output_inside_an_input_folder_or_the_cache_is_refused(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (project.parent / "coder").mkdir()
+    status, stderr = run(project, VALID.replace('output = "out"', 'output = "coder/out"')
+                         + '[coding]\nmodel = "coder"\n')
+    assert status == 2 and "output: " in stderr and "lies inside" in stderr
+    monkeypatch.setenv("OPENENDS_CACHE", str(project.parent / "out" / "cache"))
+    status, stderr = run(project, VALID)
+    assert status == 2 and "output: " in stderr and "cache" in stderr
+
+
+def test_only_refuses_changed_inputs(project: Path) -> None:
+    content = f"{VALID}[topics]\nenabled = false\n"
+    assert run(project, content, "--only", "report")[0] == 2  # no earlier run yet
+    assert run(project, content)[0] == 0
+    data = project.parent / "staff_2024.csv"
+    data.write_text(data.read_text(encoding="utf-8").replace("More staff", "Fewer staff"),
+                    encoding="utf-8")
+    status, stderr = run(project, content, "--only", "report")
+    assert status == 2 and "--only: the inputs changed since the last run (staff_2024.csv)" \
+        in stderr
+
+
+def test_outputs_follow_the_umask(project: Path) -> None:
+    import os
+
+    old = os.umask(0o077)
+    try:
+        status, stderr = run(project, f"{VALID}[topics]\nenabled = false\n")
+    finally:
+        os.umask(old)
+    assert status == 0, stderr
+    out = project.parent / "out"
+    assert (out.stat().st_mode & 0o777) == 0o700
+    assert ((out / "responses.parquet").stat().st_mode & 0o777) == 0o600
+
+
+def test_an_embedder_folder_is_relative_to_the_project_file(project: Path) -> None:
+    status, stderr = run(project, f'{VALID}[topics]\nembedder = "models/mine"\n')
+    assert status == 2
+    assert f"topics.embedder: {project.parent / 'models' / 'mine'} is not a folder" in stderr
+
+
 def test_a_folder_of_other_files_is_not_replaced(project: Path) -> None:
     (project.parent / "out").mkdir()
     (project.parent / "out" / "thesis.docx").write_text("years of work", encoding="utf-8")
@@ -115,7 +182,7 @@ def test_a_small_project_runs_and_writes_only_inside_its_output(project: Path) -
     status, stderr = run(project, content)
     assert status == 0, stderr
     after = sorted(path.name for path in project.parent.iterdir())
-    assert after == sorted([*before, "out"])
+    assert after == sorted([*before, "out", ".out.lock"])  # the lock stays for later runs
     written = {path.name for path in (project.parent / "out").iterdir()}
     assert "topics" not in written and {"codes.csv", "report.md", "manifest.json"} <= written
     codes = pd.read_csv(project.parent / "out" / "codes_wide.csv")

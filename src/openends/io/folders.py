@@ -17,11 +17,15 @@ from pathlib import Path
 
 
 def publish_folder(work: Path, folder: Path) -> None:
-    """Make ``work`` readable like any output, then move it to ``folder``; an old ``folder``
-    is removed only after the move succeeded (and put back if it failed)."""
-    work.chmod(0o755)  # mkdtemp folders (and some writers' files) are private
+    """Give ``work`` the permissions of any new output (the user's umask), then move it to
+    ``folder``; an old ``folder`` is removed only after the move succeeded (and put back if
+    it failed)."""
+    from openends.io.write import current_umask
+
+    mask = current_umask()
+    work.chmod(0o777 & ~mask)  # mkdtemp folders (and some writers' files) are private
     for path in work.rglob("*"):
-        path.chmod(0o755 if path.is_dir() else 0o644)
+        path.chmod((0o777 if path.is_dir() else 0o666) & ~mask)
     old = None
     if folder.exists():
         old = folder.with_name(f".{folder.name}.old-{work.name}")

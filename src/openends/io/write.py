@@ -55,7 +55,8 @@ def atomic_file(path: Path) -> Iterator[Path]:
     os.close(handle)
     temporary = Path(name)
     try:
-        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp's files are private; outputs are not
+        # mkstemp files are private; outputs are not
+        os.chmod(temporary, 0o666 & ~current_umask())
         yield temporary
         os.replace(temporary, path)
     except BaseException:
@@ -63,7 +64,8 @@ def atomic_file(path: Path) -> Iterator[Path]:
         raise
 
 
-def _umask() -> int:
+def current_umask() -> int:
+    """The process's umask (read without changing it)."""
     current = os.umask(0)
     os.umask(current)
     return current

@@ -36,7 +36,6 @@ from typing import Any
 
 import pandas as pd
 
-from openends import __version__
 from openends.io.write import json_scalar
 
 _READ_SIZE = 1 << 20
@@ -47,10 +46,16 @@ class StepCache:
 
     def __init__(self, directory: Path) -> None:
         self.directory = Path(directory)
+        self._versions: dict[str, str] | None = None
 
     def key(self, step: str, *parts: Any) -> str:
-        """The key of ``step`` for JSON-able ``parts`` (hashes, settings) and this version."""
-        text = json.dumps([step, __version__, *parts], sort_keys=True, default=str)
+        """The key of ``step`` for JSON-able ``parts`` (hashes, settings) and the versions of
+        openends and of the packages that compute results."""
+        if self._versions is None:
+            from openends.project.manifest import package_versions
+
+            self._versions = package_versions()
+        text = json.dumps([step, self._versions, *parts], sort_keys=True, default=str)
         return f"{step}/{hashlib.sha256(text.encode('utf-8')).hexdigest()[:32]}"
 
     def get(self, key: str) -> Path | None:
@@ -81,9 +86,9 @@ class StepCache:
         try:
             yield work
             (work / _COMPLETE).write_text("", encoding="utf-8")
-            if target.exists():
+            if self.get(key) is None:  # another run may have written it meanwhile: keep that
                 shutil.rmtree(target, ignore_errors=True)
-            os.replace(work, target)
+                os.replace(work, target)
         finally:
             shutil.rmtree(work, ignore_errors=True)
 

@@ -4,13 +4,17 @@ A run writes into a staging folder beside the output folder (``.NAME.run-XXXX``)
 and :func:`openends.io.folders.publish_folder` moves it into place at the end. A
 failed or interrupted run removes its staging folder and leaves the previous
 outputs as they were; a staging folder left by a killed run is removed by the
-next run. One run per output folder at a time (a lock file in the cache).
+next run. One run per output folder at a time: a lock file beside it
+(``.NAME.lock``). Nothing else is written outside the output folder.
+
+A folder is replaced only when it is empty or holds exactly what an earlier run
+wrote there (every file listed in its ``manifest.json``), so a run never deletes
+files it did not write.
 
 Example:
     >>> import tempfile
     >>> root = Path(tempfile.mkdtemp())
-    >>> with staged_output(root / "out", protected=[root / "project.toml"],
-    ...                    locks=root / "locks") as staging:
+    >>> with staged_output(root / "out", protected=[root / "project.toml"]) as staging:
     ...     _ = (staging / "codes.csv").write_text("response_id,theme\\n")
     >>> sorted(path.name for path in (root / "out").iterdir())
     ['codes.csv']
@@ -20,7 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import hashlib
+import json
 import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -34,37 +38,53 @@ MANIFEST = "manifest.json"
 
 def check_output_folder(output: Path, protected: Iterable[Path]) -> None:
     """Refuse an output folder a run could not replace without destroying something: one
-    that holds (or is) the project file or an input, or a folder of other files that
-    ``openends run`` did not write (it has no ``manifest.json``)."""
+    that holds (or is, or lies inside a folder that is) the project file, an input or the
+    cache, or a folder of files that ``openends run`` did not write."""
     output = output.resolve()
     for path in protected:
         path = path.resolve()
-        if path == output or output in path.parents:
+        inside = path.is_dir() and path in output.parents
+        if path == output or output in path.parents or inside:
             raise ConfigError(
-                f"output: the output folder {output} holds {path.name}, which a run would "
-                "replace; choose a folder of its own, e.g. output = \"out\"")
+                f"output: the output folder {output} "
+                f"{'lies inside' if inside else 'holds'} {path}, which a run would replace; "
+                "choose a folder of its own, e.g. output = \"out\"")
     if output.exists() and not output.is_dir():
         raise ConfigError(f"output: {output} exists and is not a folder; choose another")
-    if output.is_dir() and any(output.iterdir()) and not (output / MANIFEST).is_file():
-        raise ConfigError(
-            f"output: {output} holds files that openends run did not write (no {MANIFEST}); "
-            "choose an empty or new folder")
+    if output.is_dir() and any(output.iterdir()):
+        strangers = _not_written_by_a_run(output)
+        if strangers:
+            raise ConfigError(
+                f"output: {output} holds files that openends run did not write "
+                f"({', '.join(strangers[:3])}); choose an empty or new folder")
+
+
+def _not_written_by_a_run(folder: Path) -> list[str]:
+    """Files of ``folder`` its ``manifest.json`` does not list (all, without a manifest)."""
+    files = sorted(path.relative_to(folder).as_posix() for path in folder.rglob("*")
+                   if not path.is_dir())
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        listed = {entry["path"] for entry in manifest["outputs"]} | {MANIFEST}
+        if "openends" not in manifest:
+            raise KeyError("openends")
+    except (OSError, ValueError, KeyError, TypeError):
+        return files
+    return [name for name in files if name not in listed]
 
 
 @contextlib.contextmanager
-def staged_output(output: Path, *, locks: Path, protected: Iterable[Path] = (),
+def staged_output(output: Path, *, protected: Iterable[Path] = (),
                   keep: Iterable[str] = ()) -> Iterator[Path]:
     """A staging folder that replaces ``output`` when the block ends normally.
 
     ``keep`` names files of the previous output copied into the staging folder first
-    (for a run of some steps only, whose other outputs stay as they were). The lock
-    that keeps two runs from writing one folder lives in ``locks``, so nothing but the
-    staging folder is ever written outside ``output``.
+    (for a run of some steps only, whose other outputs stay as they were).
     """
     output = output.resolve()
     check_output_folder(output, protected)
     output.parent.mkdir(parents=True, exist_ok=True)
-    with _locked(output, locks):
+    with _locked(output):
         _remove_stale(output)
         staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.run-", dir=output.parent))
         try:
@@ -81,11 +101,9 @@ def staged_output(output: Path, *, locks: Path, protected: Iterable[Path] = (),
 
 
 @contextlib.contextmanager
-def _locked(output: Path, locks: Path) -> Iterator[None]:
-    locks.mkdir(parents=True, exist_ok=True, mode=0o700)
-    name = hashlib.sha256(str(output).encode("utf-8")).hexdigest()[:32]
-    lock_path = locks / f"{name}.lock"
-    with lock_path.open("a") as lock:
+def _locked(output: Path) -> Iterator[None]:
+    """Held while a run writes ``output``, whatever cache it uses."""
+    with (output.parent / f".{output.name}.lock").open("a") as lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -100,9 +118,11 @@ def _locked(output: Path, locks: Path) -> Iterator[None]:
 def _remove_stale(output: Path) -> None:
     """Staging folders of killed runs (the lock is held, so no run is using them); an old
     output a killed swap left aside is put back when the output itself is missing."""
-    for stale in output.parent.glob(f".{output.name}.run-*"):
-        shutil.rmtree(stale, ignore_errors=True)
-    for old in sorted(output.parent.glob(f".{output.name}.old-*")):
+    for path in output.parent.iterdir():
+        if path.name.startswith(f".{output.name}.run-"):
+            shutil.rmtree(path, ignore_errors=True)
+    for old in sorted(path for path in output.parent.iterdir()
+                      if path.name.startswith(f".{output.name}.old-")):
         if not output.exists():
             old.rename(output)
         else:

@@ -15,6 +15,7 @@ Example (with the sample project)::
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,8 +31,8 @@ from openends.config import ProjectConfig, load_project
 from openends.errors import ConfigError
 from openends.project.cache import file_hash
 from openends.project.manifest import output_entries, package_versions, write_manifest
-from openends.project.publish import MANIFEST, staged_output
-from openends.project.steps import STEP_NAMES, STEPS, RunState, needed
+from openends.project.publish import MANIFEST, check_output_folder, staged_output
+from openends.project.steps import STEP_NAMES, STEPS, RunState, Step, needed
 
 LOG = "run.log"
 
@@ -117,24 +118,34 @@ def run_project(project: str | Path | ProjectConfig, *, only: str | None = None,
     from openends.embed import default_cache_dir
 
     cache_dir = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+    protected = [*_inputs(config), cache_dir]
+    check_output_folder(target, protected)
+    if only is not None:
+        _check_unchanged_inputs(config, target)
     state = RunState.start(config, cache_dir)
     records: list[StepRecord] = []
-    with staged_output(target, protected=_inputs(config), keep=keep,
-                       locks=cache_dir / "locks") as staging:
-        for index, step in enumerate(steps, start=1):
-            if progress is not None:
-                progress(step.name, index, len(steps), None)
-            started = time.perf_counter()
-            step.compute(state)
-            if step.name in writes:
-                step.write(state, staging)
-            record = StepRecord(step.name, time.perf_counter() - started,
-                                state.cached.get(step.name, False),
-                                state.details.get(step.name, ""), step.name in writes)
-            records.append(record)
-            if progress is not None:
-                progress(step.name, index, len(steps), record)
-            release_memory()
+
+    def run_step(index: int, step: Step, staging: Path | None) -> None:
+        if progress is not None:
+            progress(step.name, index, len(steps), None)
+        started = time.perf_counter()
+        step.compute(state)
+        written = False
+        if staging is not None and step.name in writes:
+            step.write(state, staging)
+            written = True
+        record = StepRecord(step.name, time.perf_counter() - started,
+                            state.cached.get(step.name, False),
+                            state.details.get(step.name, ""), written)
+        records.append(record)
+        if progress is not None:
+            progress(step.name, index, len(steps), record)
+        release_memory()
+
+    run_step(1, steps[0], None)  # read: a problem with the data stops the run here
+    with staged_output(target, protected=protected, keep=keep) as staging:
+        for index, step in enumerate(steps[1:], start=2):
+            run_step(index, step, staging)
         _reconcile(state, staging)
         warnings = _warnings(state)
         (staging / LOG).write_text(_log_text(config, state, warnings), encoding="utf-8")
@@ -160,25 +171,52 @@ def release_memory() -> None:
 
 
 def check_inputs(config: ProjectConfig) -> None:
-    """Every file the project names exists, before any work starts; the error names the
-    key of the project file that points at a missing one."""
-    named = [(f"waves.{index}.file", wave.path) for index, wave in enumerate(config.waves)]
-    named += [(f"coding.{role}", config.path(name)) for role in ("codebook", "model",
-                                                                "reference")
-              if (name := getattr(config.coding, role))]
-    for key, path in named:
-        if not path.exists():
-            raise ConfigError(f"{key}: {path} not found (paths are relative to the project "
-                              "file's folder)")
+    """Every file and model the project names is there and readable, before any work
+    starts; the error names the key of the project file at fault."""
+    from openends.errors import OpenendsError
+    from openends.project.steps import embedder_spec
+
+    named = [(f"waves.{index}.file", wave.path, "file")
+             for index, wave in enumerate(config.waves)]
+    coding = config.coding
+    named += [(f"coding.{role}", config.path(name), kind)
+              for role, kind in (("codebook", "file"), ("model", "folder"),
+                                 ("reference", "file"))
+              if (name := getattr(coding, role))]
+    embedders = []
+    if config.topics.enabled and config.topics.method == "bertopic":
+        embedders.append(("topics.embedder", config.topics.embedder))
+    if coding.semantic and coding.codebook:
+        embedders.append(("coding.embedder", coding.embedder))
+    for key, name in embedders:
+        spec = embedder_spec(config, name)
+        if spec != name:
+            named.append((key, Path(spec), "folder"))
+    for key, path, kind in named:
+        if not (path.is_file() if kind == "file" else path.is_dir()):
+            raise ConfigError(f"{key}: {path} is not a {kind} (paths are relative to the "
+                              "project file's folder)")
+    if coding.codebook:
+        from openends.coding.codebook import load_codebook
+
+        try:
+            load_codebook(config.path(coding.codebook))
+        except OpenendsError as error:
+            raise ConfigError(f"coding.codebook: {error}") from None
 
 
-def _inputs(config: ProjectConfig) -> list[Path]:
-    """The project file's folder's inputs a run must never overwrite."""
-    paths = [config.project_file or config.base_dir, *(wave.path for wave in config.waves)]
+def _input_files(config: ProjectConfig) -> list[Path]:
+    """The wave files, and the codebook, trained coder and reference the project names."""
+    paths = [wave.path for wave in config.waves]
     for name in (config.coding.codebook, config.coding.model, config.coding.reference):
         if name:
             paths.append(config.path(name))
     return paths
+
+
+def _inputs(config: ProjectConfig) -> list[Path]:
+    """Everything a run must never overwrite: the project file and its inputs."""
+    return [config.project_file or config.base_dir, *_input_files(config)]
 
 
 def _carried_over(output: Path, only: str | None) -> list[str]:
@@ -192,16 +230,53 @@ def _carried_over(output: Path, only: str | None) -> list[str]:
 
 
 def _reconcile(state: RunState, staging: Path) -> None:
-    """Every answer read is in every per-answer table; anything else is a bug."""
+    """Every answer read is in every per-answer table and file written; anything else is a
+    bug (exit status 1), and nothing is published."""
     if not state.waves or state.cleaned is None:
         return
     read = sum(wave.info.n_responses for wave in state.waves)
-    tables = {"cleaned answers": len(state.cleaned)}
+    counts = {"cleaned answers": len(state.cleaned)}
     if state.coding is not None:
-        tables["coded answers"] = len(state.coding.responses)
-    for name, count in tables.items():
+        counts["coded answers"] = len(state.coding.responses)
+    for name, column in (("responses.parquet", None), ("codes_wide.csv", "response_id"),
+                         ("codes.csv", "response_id"), ("topics/assignments.csv",
+                                                        "response_id")):
+        path = staging / name
+        if path.is_file():
+            counts[name] = _answers_in(path, column)
+    for name, count in counts.items():
         if count != read:
-            raise RuntimeError(f"{read} answers were read but {count} are in the {name}")
+            raise RuntimeError(f"{read} answers were read but {count} are in {name}")
+
+
+def _answers_in(path: Path, column: str | None) -> int:
+    """Distinct answers in a written file (rows of a Parquet table)."""
+    if column is None:
+        import pyarrow.parquet as pq
+
+        return int(pq.read_metadata(path).num_rows)
+    import pandas as pd
+
+    return int(pd.read_csv(path, usecols=[column], dtype=str)[column].nunique())
+
+
+def _check_unchanged_inputs(config: ProjectConfig, output: Path) -> None:
+    """``--only`` keeps the other outputs of the previous run, so it must see the inputs
+    that run saw."""
+    import json
+
+    try:
+        previous = json.loads((output / MANIFEST).read_text(encoding="utf-8"))["inputs"]
+    except (OSError, ValueError, KeyError):
+        raise ConfigError(f"--only: no earlier run in {output} to keep outputs of; run all "
+                          "steps first") from None
+    before = {entry["path"]: entry["sha256"] for entry in previous}
+    now = {_relative(path, config.base_dir): file_hash(path) for path in _input_files(config)}
+    changed = sorted(name for name in before.keys() | now.keys()
+                     if before.get(name) != now.get(name))
+    if changed:
+        raise ConfigError(f"--only: the inputs changed since the last run "
+                          f"({', '.join(changed[:3])}); run all steps")
 
 
 def _warnings(state: RunState) -> list[str]:
@@ -249,7 +324,8 @@ def _manifest(config: ProjectConfig, state: RunState, staging: Path,
         "config": config.model_dump(mode="json"),
         "inputs": inputs,
         "counts": counts,
-        "steps_run": [record.name for record in records if record.written],
+        "steps_run": [record.name for record in records],
+        "steps_written": [record.name for record in records if record.written],
         "only": only,
         "carried_over": kept,
         "packages": package_versions(),
@@ -261,7 +337,6 @@ def _manifest(config: ProjectConfig, state: RunState, staging: Path,
 
 
 def _relative(path: Path, base: Path) -> str:
-    try:
-        return path.resolve().relative_to(base.resolve()).as_posix()
-    except ValueError:
-        return path.resolve().as_posix()
+    """``path`` relative to the project file's folder (with ``..`` where needed), so the
+    manifest does not change when the project folder moves."""
+    return Path(os.path.relpath(path.resolve(), base.resolve())).as_posix()

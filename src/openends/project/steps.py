@@ -195,14 +195,16 @@ def _topics(state: RunState) -> None:
     if not settings.enabled:
         state.details["topics"] = "off ([topics] enabled = false)"
         return
+    embedder = embedder_spec(state.config, settings.embedder)
     key = state.cache.key("topics", frame_hash(_modelled(state.table)),
-                          settings.model_dump(), state.config.seed)
+                          settings.model_dump(exclude={"embedder"}), state.config.seed,
+                          embedder_identity(embedder) if settings.method == "bertopic" else None)
 
     def fit(folder: Path) -> None:
         from openends.topics import TopicModel, save_topic_model, topics_by
 
         model = TopicModel(settings.method, n_topics=settings.n_topics,
-                           embedder=settings.embedder, clustering=settings.clustering,
+                           embedder=embedder, clustering=settings.clustering,
                            seed=state.config.seed, cache=state.embeddings)
         fit_on_sample(model, state.table, size=settings.fit_sample, seed=state.config.seed)
         extras = {f"topics_by_{name}.csv": topics_by(model.assignments_, state.table, name)
@@ -245,6 +247,28 @@ def fit_on_sample(model: Any, cleaned: pd.DataFrame, *, size: int, seed: int) ->
     return model
 
 
+def embedder_spec(config: ProjectConfig, name: str) -> str:
+    """A registered embedder name as it is, else a model folder relative to the project
+    file's folder."""
+    from openends.embed import available_embedders
+
+    if name in available_embedders():
+        return name
+    return str(config.path(str(Path(name).expanduser())))
+
+
+def embedder_identity(spec: str) -> str:
+    """What identifies the vectors of ``spec`` in a cache key: the model's fingerprint
+    (its weights' hashes), so a rebuilt or replaced model never reuses old results. A
+    fitted embedder (tfidf) is identified by its name: it is fitted on the answers, which
+    the key holds already."""
+    from openends.embed import get_embedder
+
+    if spec == "tfidf":
+        return spec
+    return str(get_embedder(spec).identity)
+
+
 def _modelled(cleaned: pd.DataFrame) -> pd.DataFrame:
     """The columns topic models and coders read."""
     wanted = ["response_id", "status", "redacted_text", "lemmas", "language", "question",
@@ -267,13 +291,17 @@ def _code(state: RunState) -> None:
         return
     inputs = [file_hash(state.config.path(path)) if path else None
               for path in (settings.codebook, settings.model)]
+    embedder = embedder_spec(state.config, settings.embedder)
+    uses_embedder = settings.semantic and settings.codebook is not None
     key = state.cache.key("code", frame_hash(_modelled(state.table)), inputs,
-                          settings.model_dump(exclude={"reference"}))
+                          settings.model_dump(exclude={"reference", "embedder"}),
+                          embedder_identity(embedder) if uses_embedder else None)
 
     def code(folder: Path) -> None:
         from openends.pipeline import code_project
 
-        _save_coding(code_project(state.config, state.table, cache=state.embeddings), folder)
+        _save_coding(code_project(state.config, state.table, embedder=embedder,
+                                  cache=state.embeddings), folder)
 
     entry, state.cached["code"] = state.cache.entry(key, code)
     state.code_key = key
