@@ -66,3 +66,16 @@ class Bar:
         if self.aim:
             return f"{'AIM MET' if self.passed else 'AIM MISSED'} {self.name} ({self.figures})"
         return f"{'PASS' if self.passed else 'FAIL'} {self.name} ({self.figures})"
+
+
+def read_nhs_csv(path: Path, error: type[Exception]) -> Any:
+    """The NHS FFT development file as a table of strings; ``error`` (the script's own
+    one-line failure) when it is missing or unreadable."""
+    import pandas as pd
+
+    if not path.is_file():
+        raise error(f"no NHS FFT data at {path} (give the CSV with --data)")
+    try:
+        return pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as problem:
+        raise error(f"{path}: not a readable CSV ({str(problem).splitlines()[0]})") from None

@@ -74,7 +74,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from bench_common import Bar, machine_facts, source_version
+from bench_common import Bar, machine_facts, read_nhs_csv, source_version
 from rich.console import Console
 from rich.table import Table
 
@@ -161,12 +161,7 @@ class Dataset:
 
 def load_dataset(path: Path) -> Dataset:
     """Read the CSV: the text column and the 0/1 theme columns after ``Comment sentiment``."""
-    if not path.is_file():
-        raise DataError(f"no NHS FFT data at {path} (give the CSV with --data)")
-    try:
-        table = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as error:
-        raise DataError(f"{path}: not a readable CSV ({str(error).splitlines()[0]})") from None
+    table = read_nhs_csv(path, DataError)
     columns = list(table.columns)
     for needed in (TEXT_COLUMN, LAST_METADATA_COLUMN):
         if needed not in columns:
