@@ -25,8 +25,8 @@ from openends.errors import (
     ConfigError,
     DuplicateIdError,
     MissingIdError,
+    OpenendsError,
     SheetNotFoundError,
-    UnknownColumnError,
 )
 from openends.io import ReadInfo, read_responses
 
@@ -110,8 +110,7 @@ def read_project(project: ProjectConfig) -> Survey:
         try:
             responses, info = read_responses(wave.path, text=wave.text, id=wave.id,
                                              attrs=wave.attrs, sheet=wave.sheet)
-        except (UnknownColumnError, SheetNotFoundError, DuplicateIdError,
-                MissingIdError) as error:
+        except OpenendsError as error:
             key = _wave_key(index, wave, error)
             raise ConfigError(f"waves.{index}{key}: {error}") from None
         responses.insert(2, "wave", wave.wave)
@@ -124,7 +123,7 @@ def read_project(project: ProjectConfig) -> Survey:
 
 def _wave_key(index: int, wave: WaveConfig, error: Exception) -> str:
     """The key of wave ``index`` that names what ``error`` is about (e.g. ``.text.tech``)."""
-    if isinstance(error, SheetNotFoundError):
+    if isinstance(error, SheetNotFoundError) or "--sheet" in str(error):
         return ".sheet"
     if isinstance(error, (DuplicateIdError, MissingIdError)):
         return ".id"

@@ -62,6 +62,8 @@ CASES = [
      "coding.reference: "),
     (f'{VALID}[coding]\nmin_precision = 2\nmodel = "m"\n', "coding.min_precision"),
     (f'{VALID}[cleaning]\nduplicate_min_words = 0\n', "cleaning.duplicate_min_words"),
+    (f'{VALID}[cleaning]\nspacy_model = "xx_none_sm"\n', "cleaning: "),
+    (VALID.replace('id = "id"', 'id = "id"\nsheet = "2024"'), "waves.0.sheet: "),
     (f'{VALID}[topics]\nmethod = "lsa"\n', "topics.method"),
     (f'{VALID}[topics]\nn_topics = 1\n', "topics.n_topics"),
     (f'{VALID}[topics]\nclustering = "kmeans"\n', "topics.clustering"),
@@ -85,8 +87,11 @@ def test_project_file_errors_name_the_key(project: Path, content: str, message: 
     status, stderr = run(project, content)
     assert status == 2, stderr
     assert message in stderr
-    assert len(stderr.strip().splitlines()) == 1 and "Traceback" not in stderr
-    assert sorted(path.name for path in project.parent.iterdir()) == before
+    lines = stderr.strip().splitlines()  # progress lines of steps done, then the error
+    assert lines[-1].startswith("error: ") and "Traceback" not in stderr
+    assert all(line.startswith("[") for line in lines[:-1])
+    after = {path.name for path in project.parent.iterdir()} - {".out.lock"}
+    assert sorted(after) == before  # nothing written (a lock file is no output)
 
 
 def test_an_unknown_step_is_refused(project: Path) -> None:

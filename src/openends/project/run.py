@@ -28,7 +28,7 @@ from rich.text import Text
 
 from openends import __version__
 from openends.config import ProjectConfig, load_project
-from openends.errors import ConfigError
+from openends.errors import ConfigError, OpenendsError
 from openends.project.cache import file_hash
 from openends.project.manifest import output_entries, package_versions, write_manifest
 from openends.project.publish import MANIFEST, check_output_folder, staged_output
@@ -129,7 +129,10 @@ def run_project(project: str | Path | ProjectConfig, *, only: str | None = None,
         if progress is not None:
             progress(step.name, index, len(steps), None)
         started = time.perf_counter()
-        step.compute(state)
+        try:
+            step.compute(state)
+        except OpenendsError as error:
+            raise ConfigError(with_table(step.name, str(error))) from None
         written = False
         if staging is not None and step.name in writes:
             step.write(state, staging)
@@ -170,10 +173,27 @@ def release_memory() -> None:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
+_TABLES = {"clean": "cleaning", "topics": "topics", "code": "coding", "keywords": "keywords",
+           "stats": "report", "report": "report"}
+
+
+def with_table(step: str, message: str) -> str:
+    """A step's error, prefixed with the project-file table whose settings it ran with
+    (unless it names a key already).
+
+    Example:
+        >>> with_table("clean", "spaCy model 'xx' is not installed")
+        "cleaning: spaCy model 'xx' is not installed"
+    """
+    table = _TABLES.get(step)
+    if table is None or message.startswith((f"{table}.", f"{table}:", "waves", "output")):
+        return message
+    return f"{table}: {message}"
+
+
 def check_inputs(config: ProjectConfig) -> None:
     """Every file and model the project names is there and readable, before any work
     starts; the error names the key of the project file at fault."""
-    from openends.errors import OpenendsError
     from openends.project.steps import embedder_spec
 
     named = [(f"waves.{index}.file", wave.path, "file")
