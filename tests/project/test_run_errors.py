@@ -192,3 +192,15 @@ def test_a_small_project_runs_and_writes_only_inside_its_output(project: Path) -
     assert "topics" not in written and {"codes.csv", "report.md", "manifest.json"} <= written
     codes = pd.read_csv(project.parent / "out" / "codes_wide.csv")
     assert len(codes) == 40 and codes["staffing"].sum() == 10
+
+
+def test_the_terminal_shows_the_summary_then_the_report_and_quiet_only_the_summary(
+        project: Path) -> None:
+    content = f'{VALID}[coding]\ncodebook = "codebook.yml"\nsemantic = false\n' \
+              "[topics]\nenabled = false\n"
+    project.write_text(content, encoding="utf-8")
+    shown = runner.invoke(app, ["run", str(project)], env={"COLUMNS": "100"}).stdout
+    summary_at = shown.index("Staff survey: 40 answers")
+    assert shown.index("Staff survey\n", summary_at) > summary_at  # the report comes last
+    quiet = runner.invoke(app, ["run", str(project), "-q"], env={"COLUMNS": "100"}).stdout
+    assert "Staff survey: 40 answers" in quiet and "Staff survey\n" not in quiet

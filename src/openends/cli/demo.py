@@ -47,7 +47,7 @@ def demo_command(
                     "agreement": result.agreement.to_dict() if result.agreement else None,
                     "report": result.report.to_dict() if result.report else None})
         return
-    for shown in (result.agreement, result.report, result):
+    for shown in (result.agreement, result, result.report):
         if shown is not None:
             console().print(shown)
             console().print()

@@ -38,7 +38,7 @@ def run_command(
 ) -> None:
     """Run a survey project: read, clean, topics, code, keywords, stats, report."""
     check_engine(engine)
-    result = run_and_show(project, only=only, out=out, quiet=quiet or json)
+    result = run_and_show(project, only=only, out=out, quiet=quiet, json=json)
     if json:
         print_json(result.to_dict())
 
@@ -54,17 +54,19 @@ def check_engine(engine: str) -> None:
 
 
 def run_and_show(project: Path, *, only: str | None = None, out: Path | None = None,
-                 quiet: bool = False) -> RunResult:
-    """Run with progress on stderr, then print the report (unless quiet) and the summary."""
+                 quiet: bool = False, json: bool = False) -> RunResult:
+    """Run with progress on stderr; then the run summary and (unless ``quiet``) the report,
+    or nothing for ``json`` (the caller prints the summary object)."""
     from openends.project.run import run_project
 
     result = run_project(project, only=only, output=out, progress=show_progress)
-    if quiet:
+    if json:
         return result
-    if result.report is not None and (only is None or only in {"stats", "report"}):
-        console().print(result.report)
-        console().print()
     console().print(result)
+    if not quiet and result.report is not None and (only is None or
+                                                    only in {"stats", "report"}):
+        console().print()
+        console().print(result.report)
     return result
 
 
