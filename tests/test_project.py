@@ -128,13 +128,12 @@ def write_panel(folder: Path, waves: tuple[str, ...]) -> Path:
 
 def test_panel_ids_repeated_across_waves_are_prefixed_with_the_wave(tmp_path: Path) -> None:
     responses = read_project(load_project(write_panel(tmp_path, ("2020", "2021")))).responses
-    assert responses["response_id"].tolist() == ["2020/1:q", "2020/2:q", "2021/1:q",
-                                                 "2021/2:q"]
+    assert responses["response_id"].tolist() == ["2020/1", "2020/2", "2021/1", "2021/2"]
     assert responses["respondent_id"].astype(str).tolist() == ["1", "2", "1", "2"]
 
 
 def test_ids_repeated_within_one_wave_are_refused(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match=r"within one wave \('1:q' in 2020\.csv, 2020\.csv"):
+    with pytest.raises(ConfigError, match=r"within one wave \('1' in 2020\.csv, 2020\.csv"):
         read_project(load_project(write_panel(tmp_path, ("2020", "2020"))))
 
 

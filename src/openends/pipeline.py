@@ -146,6 +146,8 @@ def _unique_ids(responses: pd.DataFrame) -> pd.DataFrame:
         prefix = responses[columns].astype(str).agg("/".join, axis=1)
         prefixed = prefix + "/" + responses["response_id"].astype(str)
         if not prefixed.duplicated().any():
+            if "respondent_id" not in responses.columns:  # one question: the id itself
+                responses = responses.assign(respondent_id=responses["response_id"])
             return responses.assign(response_id=prefixed)
     duplicated = responses["response_id"].duplicated(keep=False)
     clashes = responses.loc[duplicated].groupby("response_id", sort=False)["source"].apply(list)

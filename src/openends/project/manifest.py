@@ -6,8 +6,8 @@ output with its sha256, and the timings. Everything but ``timings`` is the same
 for two runs of the same project.
 
 Example:
-    >>> sorted(package_versions())[:3]
-    ['numpy', 'openends', 'pandas']
+    >>> {"python", "openends", "pandas"} <= set(package_versions())
+    True
 """
 
 from __future__ import annotations

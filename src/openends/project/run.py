@@ -118,7 +118,7 @@ def run_project(project: str | Path | ProjectConfig, *, only: str | None = None,
     from openends.embed import default_cache_dir
 
     cache_dir = Path(cache_dir) if cache_dir is not None else default_cache_dir()
-    protected = [*_inputs(config), cache_dir]
+    protected = [*_inputs(config), cache_dir / "steps", cache_dir / "embeddings"]
     check_output_folder(target, protected)
     if only is not None:
         _check_unchanged_inputs(config, target)
