@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import platform
 import subprocess
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -79,3 +79,14 @@ def read_nhs_csv(path: Path, error: type[Exception]) -> Any:
         return pd.read_csv(path, dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as problem:
         raise error(f"{path}: not a readable CSV ({str(problem).splitlines()[0]})") from None
+
+
+def new_table(title: str, columns: Sequence[str], caption: str = "") -> Any:
+    """A rich table of figures: the first column left-aligned, the others right."""
+    from rich.table import Table
+
+    table = Table(title=title, title_justify="left", caption=caption or None,
+                  caption_justify="left")
+    for position, column in enumerate(columns):
+        table.add_column(column, justify="left" if position == 0 else "right")
+    return table

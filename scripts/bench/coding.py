@@ -74,7 +74,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from bench_common import Bar, machine_facts, read_nhs_csv, source_version
+from bench_common import Bar, machine_facts, new_table, read_nhs_csv, source_version
 from rich.console import Console
 from rich.table import Table
 
@@ -694,14 +694,6 @@ def number(value: float, digits: int = 3) -> str:
 
 def percent(value: float) -> str:
     return "-" if value is None or not math.isfinite(value) else f"{value:.1%}"
-
-
-def new_table(title: str, columns: Sequence[str], caption: str = "") -> Table:
-    table = Table(title=title, title_justify="left", caption=caption or None,
-                  caption_justify="left")
-    for position, column in enumerate(columns):
-        table.add_column(column, justify="left" if position == 0 else "right")
-    return table
 
 
 def quality_table(trained: F1s, baseline: F1s, difference: dict[str, list[float]],

@@ -77,7 +77,7 @@ from typing import IO, Any
 
 import numpy as np
 import pandas as pd
-from bench_common import Bar, machine_facts, read_nhs_csv, source_version
+from bench_common import Bar, machine_facts, new_table, read_nhs_csv, source_version
 from rich.console import Console
 from rich.table import Table
 
@@ -814,14 +814,6 @@ def say(console: Console, text: str) -> None:
 
 def seconds_text(value: float | None, digits: int = 2) -> str:
     return "-" if value is None or not math.isfinite(value) else f"{value:,.{digits}f}"
-
-
-def new_table(title: str, columns: Sequence[str], caption: str = "") -> Table:
-    table = Table(title=title, title_justify="left", caption=caption or None,
-                  caption_justify="left")
-    for position, column in enumerate(columns):
-        table.add_column(column, justify="left" if position == 0 else "right")
-    return table
 
 
 def megabytes(value: float | None) -> str:
