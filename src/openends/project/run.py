@@ -86,7 +86,7 @@ class RunResult:
         for step in self.steps:
             table.add_row(step.name, f"{step.seconds:.1f}", "yes" if step.cached else "",
                           step.detail)
-        written = Text(f"\nWrote {len(self.outputs)} file(s) to {self.output}: "
+        written = Text(f"\nWrote {len(self.outputs)} outputs to {self.output}: "
                        + ", ".join(self.outputs))
         notes = [Text(f"warning: {warning}", style="yellow") for warning in self.warnings]
         return Group(table, written, *notes)
