@@ -1,4 +1,4 @@
-"""Survey projects: waves -> one responses table -> (later) codes, topics, report.
+"""Reading and coding a survey project: waves -> one responses table -> codes -> report.
 
 Example (with the sample project)::
 
@@ -15,9 +15,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from rich.console import Group, RenderableType
-from rich.table import Table
-from rich.text import Text
 
 from openends.clean import CleaningOptions
 from openends.config import ProjectConfig, WaveConfig
@@ -49,50 +46,6 @@ class Survey:
     project: ProjectConfig
     responses: pd.DataFrame
     waves: list[WaveRead]
-
-    def summary_table(self) -> pd.DataFrame:
-        """Answers per wave, group and question: rows, filled answers, fill rate."""
-        frame = self.responses.assign(
-            filled=self.responses["text"].str.strip().ne(""),
-            question=self.responses.get("question", pd.Series("answer", self.responses.index)),
-        )
-        summary = (frame.groupby(["group", "wave", "question"], sort=False, dropna=False)
-                   .agg(answers=("filled", "size"), filled=("filled", "sum")).reset_index())
-        summary["fill_rate"] = summary["filled"] / summary["answers"]
-        return summary
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready summary."""
-        return {
-            "project": self.project.name,
-            "responses": len(self.responses),
-            "waves": [
-                {"wave": wave.config.wave, "group": wave.config.group,
-                 "file": wave.info.path.name, "format": wave.info.describe(),
-                 "respondents": wave.info.n_rows, "responses": wave.info.n_responses}
-                for wave in self.waves
-            ],
-            "questions": self.summary_table().to_dict(orient="records"),
-        }
-
-    def __rich__(self) -> RenderableType:
-        files = Table(title="Waves", title_justify="left", show_edge=False)
-        for title in ("group", "wave", "file", "read as", "respondents"):
-            files.add_column(title, justify="right" if title == "respondents" else "left",
-                             overflow="fold")
-        for wave in self.waves:
-            files.add_row(wave.config.group or "", wave.config.wave, wave.info.path.name,
-                          wave.info.describe(), f"{wave.info.n_rows:,}")
-        answers = Table(title="Answers per question", title_justify="left", show_edge=False)
-        for title in ("group", "wave", "question", "answers", "filled", "fill rate"):
-            answers.add_column(title, justify="left" if title in {"group", "wave", "question"}
-                               else "right")
-        for row in self.summary_table().itertuples():
-            answers.add_row(str(row.group), str(row.wave), str(row.question), f"{row.answers:,}",
-                            f"{row.filled:,}", f"{row.fill_rate:.0%}")
-        heading = Text(f"{self.project.name}: {len(self.responses):,} answers "
-                     f"from {len(self.waves)} file(s)\n", style="bold")
-        return Group(heading, files, Text(""), answers)
 
 
 def cleaning_options(project: ProjectConfig) -> CleaningOptions:
