@@ -204,3 +204,16 @@ def test_the_terminal_shows_the_summary_then_the_report_and_quiet_only_the_summa
     assert shown.index("Staff survey\n", summary_at) > summary_at  # the report comes last
     quiet = runner.invoke(app, ["run", str(project), "-q"], env={"COLUMNS": "100"}).stdout
     assert "Staff survey: 40 answers" in quiet and "Staff survey\n" not in quiet
+
+
+def test_only_read_counts_the_answers_and_keeps_every_output(project: Path) -> None:
+    import json
+
+    content = f"{VALID}[topics]\nenabled = false\n"
+    assert run(project, content)[0] == 0
+    before = sorted(path.name for path in (project.parent / "out").iterdir())
+    result = runner.invoke(app, ["run", str(project), "--only", "read", "--json"])
+    assert result.exit_code == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["responses"] == 40 and [step["step"] for step in summary["steps"]] == ["read"]
+    assert sorted(path.name for path in (project.parent / "out").iterdir()) == before

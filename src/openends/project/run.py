@@ -157,8 +157,9 @@ def run_project(project: str | Path | ProjectConfig, *, only: str | None = None,
     cleaned = state.cleaned
     statuses = ({} if cleaned is None else
                 {str(k): int(v) for k, v in cleaned["status"].value_counts().items()})
-    return RunResult(config.name, target, 0 if cleaned is None else len(cleaned), statuses,
-                     records, outputs, warnings, state.report, state.agreement)
+    answers = sum(wave.info.n_responses for wave in state.waves)  # read, cleaned or not
+    return RunResult(config.name, target, answers, statuses, records, outputs, warnings,
+                     state.report, state.agreement)
 
 
 def release_memory() -> None:
