@@ -151,6 +151,7 @@ def test_a_rerun_takes_every_step_from_the_cache(first: dict[str, Any], tmp_path
     monkeypatch.setattr("openends.embed.static.StaticEmbedder.embed", heavy)
     monkeypatch.setattr("openends.clean.pipeline.combine_cleaned", heavy)
     monkeypatch.setattr("openends.pipeline.project_report", heavy)
+    monkeypatch.setattr("openends.clean.pipeline.redact_originals", heavy)
     result = run_project(first["project"], output=tmp_path / "warm", cache_dir=first["cache"])
     assert [step.name for step in result.steps if step.cached] == [
         "clean", "topics", "code", "keywords", "stats"]

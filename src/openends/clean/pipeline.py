@@ -169,19 +169,35 @@ def combine_cleaned(parts: Sequence[tuple[pd.DataFrame, CleaningSummary]],
     return table, _summarise(table, redactions, ner_status, options)
 
 
-def for_export(cleaned: pd.DataFrame, options: CleaningOptions | None = None) -> pd.DataFrame:
+def for_export(cleaned: pd.DataFrame, options: CleaningOptions | None = None, *,
+               originals: Sequence[str] | None = None) -> pd.DataFrame:
     """The table as it may leave the tool: every text column redacted (unless turned off).
 
     ``text`` becomes the redacted original and ``clean_text`` the redacted clean text;
-    ``redacted_text`` is dropped as it would repeat ``clean_text``.
+    ``redacted_text`` is dropped as it would repeat ``clean_text``. ``originals`` are
+    the originals already redacted (:func:`redact_originals`, e.g. cached), in row order.
     """
     options = options or CleaningOptions()
     if not options.redact:
         return cleaned
-    redactor = Redactor(terms=options.redact_terms, spacy_model=options.spacy_model)
-    originals, _ = redactor.redact_many([str(text) for text in cleaned["text"]])
-    exported = cleaned.assign(text=originals, clean_text=cleaned["redacted_text"])
+    if originals is None:
+        originals = redact_originals(cleaned, options)
+    exported = cleaned.assign(text=list(originals), clean_text=cleaned["redacted_text"])
     return exported.drop(columns=["redacted_text"])
+
+
+def redact_originals(cleaned: pd.DataFrame, options: CleaningOptions | None = None
+                     ) -> list[str]:
+    """The original answers (``text``) with personal data redacted, as :func:`for_export`
+    writes them.
+
+    Example:
+        >>> redact_originals(pd.DataFrame({"text": ["Mail me: a.b@example.org"]}))
+        ['Mail me: [EMAIL]']
+    """
+    options = options or CleaningOptions()
+    redactor = Redactor(terms=options.redact_terms, spacy_model=options.spacy_model)
+    return redactor.redact_many([str(text) for text in cleaned["text"]])[0]
 
 
 def _mark_duplicates(table: pd.DataFrame, texts: list[str], status: list[str],

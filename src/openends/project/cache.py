@@ -39,6 +39,9 @@ import pandas as pd
 from openends.io.write import json_scalar
 
 _READ_SIZE = 1 << 20
+_COMPLETE = ".complete"
+FORMAT = 2
+"""The layout of entries; a new layout gets new keys, so old entries are never misread."""
 
 
 class StepCache:
@@ -55,7 +58,8 @@ class StepCache:
             from openends.project.manifest import package_versions
 
             self._versions = package_versions()
-        text = json.dumps([step, self._versions, *parts], sort_keys=True, default=str)
+        text = json.dumps([step, FORMAT, self._versions, *parts], sort_keys=True,
+                          default=str)
         return f"{step}/{hashlib.sha256(text.encode('utf-8')).hexdigest()[:32]}"
 
     def get(self, key: str) -> Path | None:
@@ -92,8 +96,6 @@ class StepCache:
         finally:
             shutil.rmtree(work, ignore_errors=True)
 
-
-_COMPLETE = ".complete"
 
 
 def frame_hash(frame: pd.DataFrame) -> str:

@@ -57,6 +57,7 @@ class RunState:
     waves: list[Any] = field(default_factory=list)
     responses: pd.DataFrame | None = None
     cleaned: pd.DataFrame | None = None
+    originals: list[str] | None = None
     cleaning: Any = None
     topics: Path | None = None
     coding: Any = None
@@ -134,7 +135,7 @@ def _clean(state: RunState) -> None:
     from dataclasses import asdict, replace
 
     from openends.clean import clean_responses, combine_cleaned
-    from openends.clean.pipeline import CleaningSummary
+    from openends.clean.pipeline import CleaningSummary, redact_originals
     from openends.pipeline import cleaning_options
 
     options = cleaning_options(state.config)
@@ -153,22 +154,29 @@ def _clean(state: RunState) -> None:
     def clean_waves(folder: Path) -> None:
         """Each wave from its own entry (cleaned now if new), duplicates across all."""
         nonlocal hits
-        parts = []
+        parts, originals = [], []
         for key, answers in zip(keys, slices, strict=True):
             def fill(folder: Path, answers: pd.DataFrame = answers) -> None:
                 cleaned, summary = clean_responses(answers, apart)
-                write_frames(folder, {"cleaned": cleaned}, meta=summary.to_dict())
+                shown = (redact_originals(cleaned, options) if options.redact
+                         else cleaned["text"].tolist())  # the originals as exported
+                write_frames(folder, {"cleaned": cleaned, "originals": pd.DataFrame(
+                    {"text": shown})}, meta=summary.to_dict())
 
             entry, cached = state.cache.entry(key, fill)
             hits += cached
-            parts.append((read_frames(entry)["cleaned"], CleaningSummary(**read_meta(entry))))
+            frames = read_frames(entry)
+            parts.append((frames["cleaned"], CleaningSummary(**read_meta(entry))))
+            originals.append(frames["originals"])
         cleaned, summary = combine_cleaned(parts, options)
-        write_frames(folder, {"cleaned": cleaned}, meta=summary.to_dict())
+        write_frames(folder, {"cleaned": cleaned, "originals": pd.concat(
+            originals, ignore_index=True)}, meta=summary.to_dict())
 
     entry, state.cached["clean"] = state.cache.entry(
         state.cache.key("clean-all", keys, asdict(options)), clean_waves)
     hits = len(keys) if state.cached["clean"] else hits
-    state.cleaned = read_frames(entry)["cleaned"]
+    frames = read_frames(entry)
+    state.cleaned, state.originals = frames["cleaned"], frames["originals"]["text"].tolist()
     state.cleaning = CleaningSummary(**read_meta(entry))
     state.responses = None  # the cleaned table keeps every column: let the raw one go
     statuses = ", ".join(f"{status} {count:,}" for status, count in
@@ -185,7 +193,8 @@ def _write_clean(state: RunState, folder: Path) -> list[Path]:
     from openends.io import write_table
     from openends.pipeline import cleaning_options
 
-    exported = for_export(state.cleaned, cleaning_options(state.config))
+    exported = for_export(state.table, cleaning_options(state.config),
+                          originals=state.originals)
     return [write_table(exported, folder / "responses.parquet")]
 
 
