@@ -221,7 +221,7 @@ def test_a_failed_run_leaves_the_previous_outputs(first: dict[str, Any], tmp_pat
     with pytest.raises(RuntimeError, match="injected"):
         run_project(first["project"], output=output, cache_dir=first["cache"])
     assert contents(output) == before
-    assert sorted(path.name for path in tmp_path.iterdir()) == [".out.lock", "out"]
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["out"]
 
 
 def test_an_interrupted_run_says_so_and_leaves_the_previous_outputs(
@@ -239,7 +239,7 @@ def test_an_interrupted_run_says_so_and_leaves_the_previous_outputs(
                            env={"OPENENDS_CACHE": str(first["cache"])})
     assert result.exit_code == 130 and "interrupted" in result.stderr
     assert contents(output) == before
-    assert sorted(path.name for path in tmp_path.iterdir()) == [".out.lock", "out"]
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["out"]
 
 
 def test_a_killed_runs_leftovers_are_cleared(first: dict[str, Any], tmp_path: Path,
@@ -249,7 +249,7 @@ def test_a_killed_runs_leftovers_are_cleared(first: dict[str, Any], tmp_path: Pa
     (tmp_path / ".out.run-killed").mkdir()
     (tmp_path / ".out.run-killed" / "codes.csv").write_text("half", encoding="utf-8")
     run_project(first["project"], output=output, cache_dir=first["cache"])
-    assert sorted(path.name for path in tmp_path.iterdir()) == [".out.lock", "out"]
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["out"]
 
 
 def test_only_one_step_rewrites_its_outputs_and_keeps_the_rest(

@@ -90,8 +90,7 @@ def test_project_file_errors_name_the_key(project: Path, content: str, message: 
     lines = stderr.strip().splitlines()  # progress lines of steps done, then the error
     assert lines[-1].startswith("error: ") and "Traceback" not in stderr
     assert all(line.startswith("[") for line in lines[:-1])
-    after = {path.name for path in project.parent.iterdir()} - {".out.lock"}
-    assert sorted(after) == before  # nothing written (a lock file is no output)
+    assert sorted(path.name for path in project.parent.iterdir()) == before
 
 
 def test_an_unknown_step_is_refused(project: Path) -> None:
@@ -160,6 +159,16 @@ def test_an_embedder_folder_is_relative_to_the_project_file(project: Path) -> No
     assert f"topics.embedder: {project.parent / 'models' / 'mine'} is not a folder" in stderr
 
 
+def test_a_run_of_the_same_output_is_refused_while_one_runs(project: Path) -> None:
+    from openends.project.publish import staged_output
+
+    project.write_text(VALID, encoding="utf-8")
+    with staged_output(project.parent / "out"):
+        status, stderr = run(project, VALID)
+    assert status == 2 and "another run is writing" in stderr
+    assert run(project, f"{VALID}[topics]\nenabled = false\n")[0] == 0  # once it ended
+
+
 def test_a_folder_of_other_files_is_not_replaced(project: Path) -> None:
     (project.parent / "out").mkdir()
     (project.parent / "out" / "thesis.docx").write_text("years of work", encoding="utf-8")
@@ -187,7 +196,7 @@ def test_a_small_project_runs_and_writes_only_inside_its_output(project: Path) -
     status, stderr = run(project, content)
     assert status == 0, stderr
     after = sorted(path.name for path in project.parent.iterdir())
-    assert after == sorted([*before, "out", ".out.lock"])  # the lock stays for later runs
+    assert after == sorted([*before, "out"])
     written = {path.name for path in (project.parent / "out").iterdir()}
     assert "topics" not in written and {"codes.csv", "report.md", "manifest.json"} <= written
     codes = pd.read_csv(project.parent / "out" / "codes_wide.csv")

@@ -5,7 +5,8 @@ and :func:`openends.io.folders.publish_folder` moves it into place at the end. A
 failed or interrupted run removes its staging folder and leaves the previous
 outputs as they were; a staging folder left by a killed run is removed by the
 next run. One run per output folder at a time: a lock file beside it
-(``.NAME.lock``). Nothing else is written outside the output folder.
+(``.NAME.lock``) while it runs. Nothing else is written outside the output folder,
+and nothing is left there when a run ends.
 
 A folder is replaced only when it is empty or holds exactly what an earlier run
 wrote there (every file listed in its ``manifest.json``), so a run never deletes
@@ -25,10 +26,12 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import json
+import os
 import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import IO
 
 from openends.errors import ConfigError
 from openends.io.folders import publish_folder
@@ -102,17 +105,35 @@ def staged_output(output: Path, *, protected: Iterable[Path] = (),
 
 @contextlib.contextmanager
 def _locked(output: Path) -> Iterator[None]:
-    """Held while a run writes ``output``, whatever cache it uses."""
-    with (output.parent / f".{output.name}.lock").open("a") as lock:
+    """Held while a run writes ``output``, whatever cache it uses: a lock file beside it,
+    removed when the run ends. A run that locked a file another run had just removed
+    sees that the path no longer names it, and locks the new file instead."""
+    path = output.parent / f".{output.name}.lock"
+    while True:
+        lock = path.open("a")
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
+            lock.close()
             raise ConfigError(f"another run is writing {output}; wait for it to finish"
                               ) from None
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+        if _names(path, lock):
+            break
+        lock.close()  # locked a file a finished run had removed: try the new one
+    try:
+        yield
+    finally:
+        path.unlink(missing_ok=True)  # while still locked: a waiting run then retries
+        fcntl.flock(lock, fcntl.LOCK_UN)
+        lock.close()
+
+
+def _names(path: Path, lock: IO[str]) -> bool:
+    """Whether ``path`` still names the open file ``lock``."""
+    try:
+        return os.stat(path).st_ino == os.fstat(lock.fileno()).st_ino
+    except FileNotFoundError:
+        return False
 
 
 def _remove_stale(output: Path) -> None:
