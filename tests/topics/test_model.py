@@ -12,7 +12,13 @@ from typer.testing import CliRunner
 
 from openends.cli import app
 from openends.errors import ConfigError, NotFittedError, TooFewAnswersError
-from openends.topics import TopicModel, load_topic_model, save_topic_model, topics_by
+from openends.topics import (
+    TopicModel,
+    fit_on_sample,
+    load_topic_model,
+    save_topic_model,
+    topics_by,
+)
 from openends.topics.model import candidate_sizes
 from openends.topics.summary import TopicSummary, evaluate_topics
 
@@ -46,6 +52,25 @@ def test_every_row_is_accounted_for_and_only_ok_answers_get_topics(
     assert assignments.loc[~ok, "probability"].isna().all()
     assert assignments.loc[ok, "probability"].between(0, 1).all()
     assert sum(topic.size for topic in fitted.topics_) == ok.sum()
+
+
+def test_a_large_set_is_fitted_on_a_stratified_sample_and_all_answers_assigned(
+        cleaned: pd.DataFrame) -> None:
+    model = fit_on_sample(TopicModel(n_topics=8, embedder="tfidf", seed=0), cleaned,
+                          size=1000, seed=0)
+    ok = (cleaned["status"] == "ok").to_numpy()
+    assert model.n_modelled_ == pytest.approx(1000, abs=10) and ok.sum() > 3000
+    assignments = model.assignments_
+    assert assignments["response_id"].tolist() == cleaned["response_id"].tolist()
+    assert assignments.loc[ok, "topic"].notna().all() and assignments.loc[~ok, "topic"].isna().all()
+    assert sum(topic.size for topic in model.topics_) == ok.sum()
+    assert sum(topic.share for topic in model.topics_) == pytest.approx(1, abs=1e-5)
+    again = fit_on_sample(TopicModel(n_topics=8, embedder="tfidf", seed=0), cleaned,
+                          size=1000, seed=0)
+    assert again.assignments_.equals(assignments)
+    whole = fit_on_sample(TopicModel(n_topics=8, embedder="tfidf", seed=0), cleaned,
+                          size=10_000, seed=0)
+    assert whole.n_modelled_ == ok.sum()  # below the size, every answer is fitted
 
 
 def test_exactly_k_topics_for_every_method(cleaned: pd.DataFrame) -> None:

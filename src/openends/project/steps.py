@@ -210,7 +210,7 @@ def _topics(state: RunState) -> None:
                           embedder_identity(embedder) if settings.method == "bertopic" else None)
 
     def fit(folder: Path) -> None:
-        from openends.topics import TopicModel, save_topic_model, topics_by
+        from openends.topics import TopicModel, fit_on_sample, save_topic_model, topics_by
 
         model = TopicModel(settings.method, n_topics=settings.n_topics,
                            embedder=embedder, clustering=settings.clustering,
@@ -227,33 +227,6 @@ def _topics(state: RunState) -> None:
     state.details["topics"] = f"{len(real)} topics ({settings.method}, {settings.embedder})"
     state.log.append(f"topics: {len(real)} topics ({settings.method}, {settings.embedder}, "
                      f"seed {state.config.seed})")
-
-
-def fit_on_sample(model: Any, cleaned: pd.DataFrame, *, size: int, seed: int) -> Any:
-    """Fit a TopicModel on all substantive answers, or on a seeded sample of ``size`` of
-    them drawn in proportion from every wave and question when there are more; every
-    answer is then assigned by ``transform``, and topic sizes and shares count them all.
-
-    Fitting is what grows faster than the number of answers (time and memory); assigning
-    is cheap, so a large project costs about a ``size``-answer fit plus one pass."""
-    from dataclasses import replace
-
-    usable = cleaned[cleaned["status"] == "ok"]
-    if len(usable) <= size:
-        return model.fit(cleaned)
-    strata = [column for column in ("wave", "question") if column in usable.columns]
-    share = size / len(usable)
-    grouped = usable.groupby(strata, sort=True, group_keys=False) if strata else None
-    sample = (grouped.sample(frac=share, random_state=seed) if grouped is not None
-              else usable.sample(frac=share, random_state=seed))
-    model.fit(sample.sort_index())
-    model.assignments_ = model.transform(cleaned)
-    counts = model.assignments_["topic"].value_counts()
-    total = int(counts.sum())
-    model.topics_ = [replace(topic, size=int(counts.get(topic.topic, 0)),
-                             share=round(int(counts.get(topic.topic, 0)) / total, 6))
-                     for topic in model.topics_]
-    return model
 
 
 def embedder_spec(config: ProjectConfig, name: str) -> str:

@@ -21,6 +21,7 @@ _LAZY = {
     "TopicSummary": "openends.topics.summary",
     "evaluate_topics": "openends.topics.summary",
     "topics_by": "openends.topics.model",
+    "fit_on_sample": "openends.topics.model",
     "load_topic_model": "openends.topics.store",
     "save_topic_model": "openends.topics.store",
     "npmi_coherence": "openends.topics.evaluate",

@@ -15,7 +15,7 @@ Example (``cleaned`` from ``openends.clean.clean_responses``)::
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -295,6 +295,30 @@ class TopicModel:
                      examples=tuple(answers.texts[i] for i in chosen))
 
 
+def fit_on_sample(model: TopicModel, cleaned: pd.DataFrame, *, size: int,
+                  seed: int) -> TopicModel:
+    """Fit a TopicModel on all substantive answers, or on a seeded sample of ``size`` of
+    them drawn in proportion from every wave and question when there are more; every
+    answer is then assigned by ``transform``, and topic sizes and shares count them all.
+
+    Fitting is what grows faster than the number of answers (time and memory); assigning
+    is cheap, so a large project costs about a ``size``-answer fit plus one pass."""
+    usable = cleaned[cleaned["status"] == "ok"]
+    if len(usable) <= size:
+        return model.fit(cleaned)
+    strata = [column for column in ("wave", "question") if column in usable.columns]
+    share = size / len(usable)
+    grouped = usable.groupby(strata, sort=True, group_keys=False) if strata else None
+    sample = (grouped.sample(frac=share, random_state=seed) if grouped is not None
+              else usable.sample(frac=share, random_state=seed))
+    model.fit(sample.sort_index())
+    model.assignments_ = model.transform(cleaned)
+    counts = model.assignments_["topic"].value_counts()
+    total = int(counts.sum())
+    model.topics_ = [replace(topic, size=int(counts.get(topic.topic, 0)),
+                             share=round(int(counts.get(topic.topic, 0)) / total, 6))
+                     for topic in model.topics_]
+    return model
 def choose_size(candidates: Sequence[Candidate], *, tolerance: float = 0.02) -> int:
     """The most detailed topic count whose quality is within ``tolerance`` of the best.
 
