@@ -57,7 +57,7 @@ def test_demo_runs_the_sample_project_and_ends_with_the_report(tmp_path: Path) -
     assert topics.assignments_["response_id"].tolist() == written["response_id"].tolist()
     assert (tmp_path / "topics" / "topics_by_wave.csv").exists()
     marks = pd.read_csv(tmp_path / "keywords.csv", dtype={"value": str})
-    assert set(marks["scope"]) == {"police / help", "police / tech"}
+    assert set(marks["scope"]) == {"police help answers", "police tech answers"}
     codes = pd.read_csv(tmp_path / "codes.csv", keep_default_na=False)
     assert set(codes["response_id"]) == set(written["response_id"])
     coded = codes[codes["theme"] != ""]
@@ -76,7 +76,7 @@ def test_demo_json(tmp_path: Path) -> None:
             "prevalence.csv", "changes.csv", "report.md", "report.html",
             "manifest.json", "run.log"} <= set(summary["outputs"])
     tech = pd.read_csv(tmp_path / "keywords.csv", dtype={"value": str}).query(
-        "scope == 'police / tech'")
+        "scope == 'police tech answers'")
     assert set(tech["value"]) <= {"2017", "2018", "2019"}
     marking_2019 = " ".join(tech.loc[tech["value"] == "2019", "keyphrase"]).lower()
     assert all(word in marking_2019 for word in ("encrypt", "bitcoin", "live streaming"))

@@ -40,7 +40,7 @@ from openends.io.write import json_scalar
 
 _READ_SIZE = 1 << 20
 _COMPLETE = ".complete"
-FORMAT = 2
+FORMAT = 3
 """The layout of entries; a new layout gets new keys, so old entries are never misread."""
 
 

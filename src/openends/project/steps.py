@@ -345,8 +345,9 @@ def _keywords(state: RunState) -> None:
                           frame_hash(state.table[[settings.by]]), settings.model_dump())
 
     def find(folder: Path) -> None:
-        write_frames(folder, {"keywords": keyword_table(
-            state.table, by=settings.by, top=settings.top, min_count=settings.min_count)})
+        table, skipped = keyword_table(state.table, by=settings.by, top=settings.top,
+                                       min_count=settings.min_count)
+        write_frames(folder, {"keywords": table}, meta={"skipped": skipped})
 
     entry, state.cached["keywords"] = state.cache.entry(key, find)
     state.keywords = read_frames(entry)["keywords"]
@@ -354,35 +355,31 @@ def _keywords(state: RunState) -> None:
     state.details["keywords"] = f"{len(state.keywords):,} terms in {scopes} scope(s)"
     state.log.append(f"keywords: {len(state.keywords):,} terms marking each {settings.by} "
                      f"in {scopes} scope(s)")
+    state.log.extend(f"keywords: skipped {skip}" for skip in read_meta(entry)["skipped"])
 
 
 KEYWORD_COLUMNS = ["scope", "value", "rank", "keyphrase", "score"]
 
 
 def keyword_table(cleaned: pd.DataFrame, *, by: str = "wave", top: int = 8,
-                  min_count: int = 5) -> pd.DataFrame:
-    """The terms that mark each value of ``by`` (keyness), for every group of respondents
-    and question answered with two or more values of ``by``: ``scope`` (e.g. "police /
-    tech"), ``value``, ``rank``, ``keyphrase``, ``score`` (the z of the weighted log-odds)
-    and the counts behind it."""
-    from openends.keywords.find import find_keywords
+                  min_count: int = 5) -> tuple[pd.DataFrame, list[str]]:
+    """The terms that mark each value of ``by`` (keyness) within every group of respondents
+    and question, as the report scopes them: ``scope`` (e.g. "police tech answers"),
+    ``value``, ``rank``, ``keyphrase``, ``score`` (the z of the weighted log-odds) and
+    the counts behind it; and the scopes skipped for too few answers."""
+    from openends.report.build import scoped_keyness
 
-    tables = []
-    scopes = [column for column in ("group", "question") if column in cleaned.columns]
-    grouped = cleaned.groupby(scopes, sort=True) if scopes else [((), cleaned)]
-    for names, answers in grouped:
-        names = names if isinstance(names, tuple) else (names,)
-        if answers.loc[answers["status"] == "ok", by].nunique() < 2:
-            continue
-        result = find_keywords(answers, by=by, top=top, min_count=min_count)
-        table = result.table.rename(columns={"group": "value"})
-        table.insert(0, "scope", " / ".join(str(name) for name in names if str(name)))
-        tables.append(table)
-    if not tables:
-        return pd.DataFrame(columns=KEYWORD_COLUMNS)
-    table = pd.concat(tables, ignore_index=True)
+    questions = (sorted(map(str, cleaned["question"].dropna().unique()))
+                 if "question" in cleaned.columns else [""])
+    grouped = "group" in cleaned.columns and cleaned["group"].astype(str).str.strip().ne(
+        "").any()
+    table, skipped = scoped_keyness(cleaned, questions, by, ["group"] if grouped else [],
+                                    top=top, min_count=min_count)
+    if table.empty:
+        return pd.DataFrame(columns=KEYWORD_COLUMNS), skipped
+    table = table.drop(columns="by").rename(columns={"group": "value"})
     rest = [column for column in table.columns if column not in KEYWORD_COLUMNS]
-    return table[[*KEYWORD_COLUMNS, *rest]]
+    return table[[*KEYWORD_COLUMNS, *rest]], skipped
 
 
 def _write_keywords(state: RunState, folder: Path) -> list[Path]:

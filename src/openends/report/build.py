@@ -432,13 +432,24 @@ def _keywords(responses: pd.DataFrame, scopes: dict[str, list[str]], wave: str |
               by: list[str]) -> tuple[pd.DataFrame, list[str]]:
     """Keyness of each wave (or each group of the first ``by`` column) against the others,
     within each question and group; scopes with too few answers are skipped."""
-    from openends.keywords.find import find_keywords
-
     compared = wave or (by[0] if by else None)
     if compared is None:
         return pd.DataFrame(), []
     within = [column for column in by if column != compared]
     questions = [question for question in scopes if question] or [""]
+    return scoped_keyness(responses, questions, compared, within)
+
+
+def scoped_keyness(responses: pd.DataFrame, questions: Sequence[str], compared: str,
+                   within: Sequence[str] = (), *, top: int = KEYWORDS_PER_GROUP,
+                   min_count: int = 5) -> tuple[pd.DataFrame, list[str]]:
+    """The terms that mark each value of ``compared`` against the others (keyness), among
+    the substantive answers to each question ("" for all answers) within each group of
+    the ``within`` columns: ``scope`` (e.g. "police tech answers"), ``by`` and the columns
+    of :func:`openends.keywords.keyness.keyness`. Scopes with one value of ``compared``
+    are left out; those with fewer than 50 answers are skipped and named in the list."""
+    from openends.keywords.find import find_keywords
+
     tables, skipped = [], []
     for question in questions:
         scoped = _in_scope(responses, question)
@@ -456,7 +467,7 @@ def _keywords(responses: pd.DataFrame, scopes: dict[str, list[str]], wave: str |
                 skipped.append(f"keywords of {scope}: too few answers ({len(part)})")
                 continue
             try:
-                result = find_keywords(part, by=compared, top=KEYWORDS_PER_GROUP)
+                result = find_keywords(part, by=compared, top=top, min_count=min_count)
             except ConfigError as error:
                 skipped.append(f"keywords of {scope}: {error}")
                 continue
