@@ -144,3 +144,14 @@ def test_expected_language_is_always_a_choice_of_the_detector() -> None:
     cleaned, _ = clean_responses(table, options)
     assert cleaned["language"].tolist() == ["en", "de"]
     assert cleaned["status"].tolist() == ["ok", "other_language"]
+
+
+def test_answers_without_a_respondent_id_are_their_own_respondents() -> None:
+    """Waves asking one question have no respondent ids beside waves asking several: the
+    same short answer from two such respondents is agreement, not a repeated submission."""
+    table = pd.DataFrame({
+        "response_id": ["r1:tech", "r1:help", "a", "b"],
+        "respondent_id": ["r1", "r1", None, None],
+        "text": ["Encryption", "Encryption", "More staff", "More staff"]})
+    cleaned, _ = clean_responses(table)
+    assert cleaned["status"].tolist() == ["ok", "duplicate", "ok", "ok"]

@@ -203,17 +203,33 @@ def redact_originals(cleaned: pd.DataFrame, options: CleaningOptions | None = No
 def _mark_duplicates(table: pd.DataFrame, texts: list[str], status: list[str],
                      options: CleaningOptions) -> None:
     candidates = [index for index, value in enumerate(status) if value == "ok"]
-    column = "respondent_id" if "respondent_id" in table else "response_id"
-    respondents = table[column].astype(str).tolist()
+    given = respondents(table)
     found = find_duplicates(
         [texts[index] for index in candidates],
-        [respondents[index] for index in candidates],
+        [given[index] for index in candidates],
         min_words=options.duplicate_min_words, threshold=options.duplicate_threshold,
         seed=options.seed,
     )
     for index, duplicate_of in zip(candidates, found, strict=True):
         if duplicate_of is not None:
             status[index] = "duplicate"
+
+
+def respondents(table: pd.DataFrame) -> list[str]:
+    """Who gave each answer: its ``respondent_id`` where it has one (answers to several
+    questions), else its own ``response_id`` (a wave asking one question, beside waves
+    asking several, has no respondent ids).
+
+    Example:
+        >>> respondents(pd.DataFrame({"response_id": ["r1:a", "x"],
+        ...                           "respondent_id": ["r1", None]}))
+        ['r1', 'x']
+    """
+    ids = table["response_id"].astype(str)
+    if "respondent_id" not in table.columns:
+        return ids.tolist()
+    return [str(value) if isinstance(value, str) or pd.notna(value) else own
+            for value, own in zip(table["respondent_id"], ids, strict=True)]
 
 
 def _languages(texts: list[str], status: list[str],
