@@ -32,6 +32,11 @@ A term whose answers are mostly (``COVERED``: half or more) also answers of one 
 term containing it is dropped in favour of the longer one ("streaming" when nearly
 every answer says "live streaming"), so lists do not repeat one idea.
 
+The counts are additive: :func:`term_counts` of consecutive parts of a table (partitions
+counted on workers), combined by :func:`merge_term_counts`, give
+:func:`keyness_from_counts` the very table :func:`keyness` gives for the whole. They are
+kept per term and group, never per answer, so a part's counts stay small.
+
 Example:
     >>> texts = ["encryption everywhere", "strong encryption", "encryption apps",
     ...          "more staff", "more staff please", "staff and training"]
@@ -46,6 +51,7 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -59,26 +65,75 @@ KEYNESS_COLUMNS = ["group", "rank", "keyphrase", "score", "log_odds", "ctfidf", 
                    "share", "count_rest", "share_rest", "answers", "answers_rest"]
 
 
-def answer_terms(texts: Sequence[str], *, max_words: int = 3,
-                 finder: PhraseFinder | None = None) -> tuple[list[set[Key]], dict[Key, str]]:
-    """The set of term keys of each text, and the form each term is shown in.
+@dataclass
+class TermCounts:
+    """What keyness is computed from, per term and group and never per answer, so the
+    counts of parts of a table add up (:func:`merge_term_counts`) to those of the whole.
 
-    The shown form is the most frequent written form (:func:`shown_form`).
+    ``answers[group][key]`` is how many answers of ``group`` use the term ``key``,
+    ``forms[key]`` how many answers write it in each form (in order of first use, so the
+    shown form breaks ties the same way) and ``sizes[group]`` how many answers ``group`` has.
 
     Example:
-        >>> terms, shown = answer_terms(["Encryption.", "More encryption."], max_words=1)
-        >>> terms, shown[("encryption",)]
-        ([{('encryption',)}, {('encryption',)}], 'encryption')
+        >>> counts = term_counts(["Encryption.", "More encryption.", "Staff."], ["a", "a", "b"],
+        ...                      max_words=1)
+        >>> counts.answers["a"][("encryption",)], counts.forms[("encryption",)], counts.sizes
+        (2, Counter({'Encryption': 1, 'encryption': 1}), Counter({'a': 2, 'b': 1}))
     """
+
+    answers: dict[str, Counter[Key]] = field(default_factory=dict)
+    forms: dict[Key, Counter[str]] = field(default_factory=dict)
+    sizes: Counter[str] = field(default_factory=Counter)
+
+
+def term_counts(texts: Sequence[str], groups: Sequence[Hashable], *, max_words: int = 3,
+                finder: PhraseFinder | None = None) -> TermCounts:
+    """The :class:`TermCounts` of ``texts`` in ``groups`` (labels as text); texts whose
+    group is missing (None or NaN) are left out.
+
+    Example:
+        >>> term_counts(["live streaming", "streaming", ""], ["a", "b", None]).answers["b"]
+        Counter({('stream',): 1})
+    """
+    labels = [None if _missing(group) else str(group) for group in groups]
+    if len(labels) != len(texts):
+        raise ValueError(f"{len(texts)} texts but {len(labels)} group labels")
     finder = finder or PhraseFinder(max_words=max_words)
-    per_answer: list[set[Key]] = []
-    forms: dict[Key, Counter[str]] = defaultdict(Counter)
-    for text in texts:
-        found = finder(text).phrases
-        per_answer.append(set(found))
-        for key, phrase in found.items():
+    answers: defaultdict[str, Counter[Key]] = defaultdict(Counter)
+    forms: defaultdict[Key, Counter[str]] = defaultdict(Counter)
+    sizes: Counter[str] = Counter()
+    for text, label in zip(texts, labels, strict=True):
+        if label is None:
+            continue
+        sizes[label] += 1
+        used = answers[label]
+        for key, phrase in finder(text).phrases.items():
+            used[key] += 1
             forms[key][phrase.surface] += 1
-    return per_answer, {key: shown_form(counts) for key, counts in forms.items()}
+    return TermCounts(dict(answers), dict(forms), sizes)
+
+
+def merge_term_counts(parts: Iterable[TermCounts]) -> TermCounts:
+    """The counts of consecutive parts of a table: those of the whole table, forms in the
+    order of their first use across the parts. The parts are left as they were.
+
+    Example:
+        >>> whole = term_counts(["Encryption.", "more encryption", "Staff."], ["a", "a", "b"])
+        >>> parts = [term_counts(["Encryption."], ["a"]),
+        ...          term_counts(["more encryption", "Staff."], ["a", "b"])]
+        >>> merge_term_counts(parts) == whole
+        True
+    """
+    answers: defaultdict[str, Counter[Key]] = defaultdict(Counter)
+    forms: defaultdict[Key, Counter[str]] = defaultdict(Counter)
+    sizes: Counter[str] = Counter()
+    for part in parts:
+        for group, used in part.answers.items():
+            answers[group].update(used)
+        for key, written in part.forms.items():
+            forms[key].update(written)
+        sizes.update(part.sizes)
+    return TermCounts(dict(answers), dict(forms), sizes)
 
 
 def keyness(texts: Sequence[str], groups: Sequence[Hashable], *, top: int = 15,
@@ -92,53 +147,60 @@ def keyness(texts: Sequence[str], groups: Sequence[Hashable], *, top: int = 15,
     using the term), ``count_rest`` and ``share_rest`` (the other answers),
     ``answers`` and ``answers_rest`` (group sizes). Groups come in sorted order.
     """
-    labels = [None if _missing(group) else str(group) for group in groups]
-    if len(labels) != len(texts):
-        raise ValueError(f"{len(texts)} texts but {len(labels)} group labels")
-    names = sorted({label for label in labels if label is not None})
+    return keyness_from_counts(term_counts(texts, groups, max_words=max_words, finder=finder),
+                               top=top, min_count=min_count, min_z=min_z,
+                               prior_weight=prior_weight)
+
+
+def keyness_from_counts(counts: TermCounts, *, top: int = 15, min_count: int = 5,
+                        min_z: float = 1.96, prior_weight: float = PRIOR_WEIGHT) -> pd.DataFrame:
+    """:func:`keyness` of counted (and perhaps merged) answers: the same table.
+
+    Example:
+        >>> counts = merge_term_counts([term_counts(["more staff"] * 3, ["2017"] * 3),
+        ...                             term_counts(["encryption"] * 3, ["2019"] * 3)])
+        >>> table = keyness_from_counts(counts, min_count=2, min_z=0)
+        >>> table[["group", "keyphrase"]].values.tolist()
+        [['2017', 'staff'], ['2019', 'encryption']]
+    """
+    names = sorted(counts.sizes)
     if len(names) < 2:
         raise ConfigError(f"keyness needs at least two groups to compare; found {len(names)}"
                           + (f" ({names[0]!r})" if names else ""))
-    kept = [index for index, label in enumerate(labels) if label is not None]
-    per_answer, shown = answer_terms([texts[index] for index in kept], max_words=max_words,
-                                     finder=finder)
-    counts = _counts_by_group([str(labels[index]) for index in kept], per_answer, names)
-    totals = counts.sum(axis=1)
+    used = sum(counts.sizes.values())
+    table = _counts_by_group(counts, names)
+    totals = table.sum(axis=1)
     # A term in every answer cannot mark a group (and has no odds against).
-    frequent = totals.index[(totals >= min_count) & (totals < len(kept))]
-    counts = counts.loc[_without_covered(frequent, totals)]
-    sizes = Counter(labels[index] for index in kept)
+    frequent = totals.index[(totals >= min_count) & (totals < used)]
+    table = table.loc[_without_covered(frequent, totals)]
     rows = []
     for name in names:
-        scored = _scores(counts, name, (sizes[name], len(kept) - sizes[name]), prior_weight)
+        size, rest = counts.sizes[name], used - counts.sizes[name]
+        scored = _scores(table, name, (size, rest), prior_weight)
         scored = scored[scored["score"] >= min_z].head(top)
-        rest = len(kept) - sizes[name]
         for rank, (key, row) in enumerate(zip(scored.index, scored.to_dict("records"),
                                               strict=True), start=1):
-            rows.append((name, rank, shown[key], row["score"], row["log_odds"], row["ctfidf"],
-                         int(row["count"]), row["count"] / sizes[name], int(row["count_rest"]),
-                         row["count_rest"] / rest if rest else 0.0, sizes[name], rest))
-    table = pd.DataFrame(rows, columns=KEYNESS_COLUMNS)
+            rows.append((name, rank, shown_form(counts.forms[key]), row["score"],
+                         row["log_odds"], row["ctfidf"], int(row["count"]), row["count"] / size,
+                         int(row["count_rest"]), row["count_rest"] / rest if rest else 0.0,
+                         size, rest))
+    result = pd.DataFrame(rows, columns=KEYNESS_COLUMNS)
     for column in ("score", "log_odds", "ctfidf", "share", "share_rest"):
-        table[column] = table[column].astype("float64").round(6)
-    return table.astype({"group": "str", "keyphrase": "str"})
+        result[column] = result[column].astype("float64").round(6)
+    return result.astype({"group": "str", "keyphrase": "str"})
 
 
 def _missing(value: Hashable) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA
 
 
-def _counts_by_group(labels: Sequence[str], per_answer: Sequence[set[Key]],
-                     names: Sequence[str]) -> pd.DataFrame:
+def _counts_by_group(counts: TermCounts, names: Sequence[str]) -> pd.DataFrame:
     """Answers using each term, one column per group; rows sorted by key (stable order)."""
-    counts: dict[Key, list[int]] = defaultdict(lambda: [0] * len(names))
-    column = {name: position for position, name in enumerate(names)}
-    for label, terms in zip(labels, per_answer, strict=True):
-        for key in terms:
-            counts[key][column[label]] += 1
-    keys = sorted(counts)
-    return pd.DataFrame([counts[key] for key in keys], index=pd.Index(keys, tupleize_cols=False),
-                        columns=list(names), dtype="int64")
+    used = [counts.answers.get(name, Counter()) for name in names]
+    keys: list[Key] = sorted(set().union(*used))
+    return pd.DataFrame([[group[key] for group in used] for key in keys],
+                        index=pd.Index(keys, tupleize_cols=False), columns=list(names),
+                        dtype="int64")
 
 
 def _without_covered(keys: Iterable[Key], totals: pd.Series) -> list[Key]:
