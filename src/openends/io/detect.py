@@ -126,16 +126,37 @@ def decode_text(path: Path, raw: bytes) -> tuple[str, str]:
 
     Raises InputFileError for binary content, naming the file.
     """
+    encoding = text_encoding(path, raw)
     try:
-        encoding = detect_encoding(raw)
         text = raw.decode(encoding)
-    except (ValueError, UnicodeDecodeError):
-        raise InputFileError(
-            path, "contains binary data (NUL bytes), not text; is it the right file?"
-        ) from None
+    except UnicodeDecodeError:
+        raise binary_data_error(path) from None
     if "\x00" in text:
-        raise InputFileError(path, "contains NUL characters; is it a binary file?")
+        raise nul_characters_error(path)
     return text.removeprefix("\ufeff"), encoding
+
+
+def text_encoding(path: Path, raw: bytes) -> str:
+    """:func:`detect_encoding`, raising InputFileError (naming the file) for binary bytes.
+
+    Example:
+        >>> text_encoding(Path("wave.csv"), "Svar: åtgärd".encode("cp1252"))
+        'cp1252'
+    """
+    try:
+        return detect_encoding(raw)
+    except ValueError:
+        raise binary_data_error(path) from None
+
+
+def binary_data_error(path: Path) -> InputFileError:
+    """The error for bytes that no text encoding decodes."""
+    return InputFileError(path, "contains binary data (NUL bytes), not text; is it the right file?")
+
+
+def nul_characters_error(path: Path) -> InputFileError:
+    """The error for decoded text with NUL characters in it."""
+    return InputFileError(path, "contains NUL characters; is it a binary file?")
 
 
 def sniff_delimiter(text: str, default: str = ",") -> str:

@@ -12,10 +12,11 @@ Example:
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from openends.errors import ConfigError, DuplicateIdError, MissingIdError, UnknownColumnError
@@ -75,66 +76,126 @@ def read_responses(
     reordered; missing answers become empty strings.
     """
     table, info = read_table(path, sheet=sheet)
-    questions = parse_column_specs(text)
-    if not questions:
-        raise ConfigError("choose at least one answer column with --text")
-    attributes = parse_column_specs(attrs)
-    _check_columns([*questions.values(), *attributes.values(), *([id] if id else [])], info)
-    for name in [*attributes, *(questions if len(questions) > 1 else [])]:
-        if name in RESERVED_COLUMNS:
-            raise ConfigError(f"{name!r} is a reserved column name; rename it with NAME=COLUMN")
-    source_name = source or info.path.name
-    respondent_ids = _respondent_ids(table, id, source_name, info.path)
-    responses = _long_table(table, questions, attributes, respondent_ids)
-    responses["source"] = source_name
-    info = replace(info, text_columns=questions, id_column=id, attributes=attributes,
-                   n_responses=len(responses))
-    return responses, info
+    layout = ResponseLayout.choose(info.columns, info.path, text, id, attrs, source=source)
+    respondent_ids = layout.respondent_ids(table)
+    if id is not None:
+        check = IdCheck(id, info.path)
+        check.add(respondent_ids, first_row=1)
+        check.raise_errors()
+    attributes = {name: table[column].to_numpy() for name, column in layout.attributes.items()}
+    responses = layout.answers(table, respondent_ids, attributes)
+    return responses, layout.describe(info, n_responses=len(responses))
 
 
-def _check_columns(columns: Iterable[str], info: ReadInfo) -> None:
-    for column in columns:
-        if column not in info.columns:
-            raise UnknownColumnError(column, info.columns, path=info.path)
+@dataclass(frozen=True)
+class ResponseLayout:
+    """Which columns of a survey table hold the answers, the id and the attributes.
+
+    Example:
+        >>> layout = ResponseLayout.choose(("id", "q1", "q2"), Path("wave.csv"), ["q1", "q2"], "id")
+        >>> table = pd.DataFrame({"id": ["A"], "q1": ["Encryption"], "q2": [None]})
+        >>> layout.answers(table, layout.respondent_ids(table), {})["response_id"].tolist()
+        ['A:q1', 'A:q2']
+    """
+
+    questions: dict[str, str]
+    attributes: dict[str, str]
+    id_column: str | None
+    source: str
+
+    @classmethod
+    def choose(cls, columns: Sequence[str], path: Path, text: ColumnSpec, id: str | None = None,
+               attrs: ColumnSpec = None, *, source: str | None = None) -> ResponseLayout:
+        """Check the chosen columns against the file's ``columns`` (see :func:`read_responses`)."""
+        questions = parse_column_specs(text)
+        if not questions:
+            raise ConfigError("choose at least one answer column with --text")
+        attributes = parse_column_specs(attrs)
+        for column in [*questions.values(), *attributes.values(), *([id] if id else [])]:
+            if column not in columns:
+                raise UnknownColumnError(column, columns, path=path)
+        for name in [*attributes, *(questions if len(questions) > 1 else [])]:
+            if name in RESERVED_COLUMNS:
+                raise ConfigError(f"{name!r} is a reserved column name; rename it with NAME=COLUMN")
+        return cls(questions, attributes, id, source or path.name)
+
+    def respondent_ids(self, table: pd.DataFrame, first_row: int = 1) -> list[str]:
+        """The id of each row of ``table``, whose first row is data row ``first_row`` (1-based)."""
+        if self.id_column is None:
+            return [f"{self.source}:{row}" for row in range(first_row, first_row + len(table))]
+        return [as_text(value) for value in table[self.id_column]]
+
+    def answers(self, table: pd.DataFrame, respondent_ids: list[str],
+                attributes: Mapping[str, np.ndarray | pd.Series]) -> pd.DataFrame:
+        """The long table of ``table``'s answers: each row's answers together, in question order.
+
+        ``attributes`` holds each attribute's values for the rows, as an array
+        (pandas infers its dtype) or a Series with a 0-based index (kept as is).
+        """
+        several = len(self.questions) > 1
+        parts = []
+        for order, (question, column) in enumerate(self.questions.items()):
+            part = pd.DataFrame({
+                "response_id": [f"{rid}:{question}" if several else rid for rid in respondent_ids],
+                "text": [as_text(value) for value in table[column]],
+            })
+            if several:
+                part.insert(1, "respondent_id", respondent_ids)
+                part.insert(2, "question", question)
+            for name, values in attributes.items():
+                part[name] = values
+            part["_row"], part["_order"] = range(len(table)), order
+            parts.append(part)
+        combined = pd.concat(parts, ignore_index=True).sort_values(["_row", "_order"],
+                                                                   kind="stable")
+        responses = combined.drop(columns=["_row", "_order"]).reset_index(drop=True)
+        responses["source"] = self.source
+        return responses
+
+    def describe(self, info: ReadInfo, n_responses: int) -> ReadInfo:
+        """``info`` with the chosen columns and the number of answers."""
+        return replace(info, text_columns=self.questions, id_column=self.id_column,
+                       attributes=self.attributes, n_responses=n_responses)
 
 
-def _respondent_ids(table: pd.DataFrame, id_column: str | None, source: str,
-                    path: Path) -> list[str]:
-    rows = range(1, len(table) + 1)
-    if id_column is None:
-        return [f"{source}:{row}" for row in rows]
-    ids = [as_text(value) for value in table[id_column]]
-    missing = [row for row, value in zip(rows, ids, strict=True) if not value.strip()]
-    if missing:
-        raise MissingIdError(id_column, missing, path=path)
-    seen: dict[str, list[int]] = {}
-    for row, value in zip(rows, ids, strict=True):
-        seen.setdefault(value, []).append(row)
-    duplicated = {value: where for value, where in seen.items() if len(where) > 1}
-    if duplicated:
-        examples = dict(list(duplicated.items())[:3])
-        raise DuplicateIdError(id_column, examples, len(duplicated), path=path)
-    return ids
+class IdCheck:
+    """Ids met so far, to raise the error for empty or repeated ids once all are seen.
 
+    Example:
+        >>> check = IdCheck("id", Path("wave.csv"))
+        >>> check.add(["A", "B"], first_row=1)
+        >>> check.add(["A"], first_row=3)
+        >>> try:
+        ...     check.raise_errors()
+        ... except DuplicateIdError as error:
+        ...     print(error.examples)
+        {'A': [1, 3]}
+    """
 
-def _long_table(table: pd.DataFrame, questions: dict[str, str], attributes: dict[str, str],
-                respondent_ids: list[str]) -> pd.DataFrame:
-    several = len(questions) > 1
-    parts = []
-    for order, (question, column) in enumerate(questions.items()):
-        part = pd.DataFrame({
-            "response_id": [f"{rid}:{question}" if several else rid for rid in respondent_ids],
-            "text": [as_text(value) for value in table[column]],
-        })
-        if several:
-            part.insert(1, "respondent_id", respondent_ids)
-            part.insert(2, "question", question)
-        for name, attribute_column in attributes.items():
-            part[name] = table[attribute_column].to_numpy()
-        part["_row"], part["_order"] = range(len(table)), order
-        parts.append(part)
-    combined = pd.concat(parts, ignore_index=True).sort_values(["_row", "_order"], kind="stable")
-    return combined.drop(columns=["_row", "_order"]).reset_index(drop=True)
+    def __init__(self, column: str, path: Path) -> None:
+        self.column = column
+        self.path = path
+        self.missing: list[int] = []
+        self._first_rows: dict[str, int] = {}
+        self._repeated: dict[str, list[int]] = {}
+
+    def add(self, ids: Sequence[str], first_row: int) -> None:
+        """Note the ids of consecutive rows, the first being data row ``first_row`` (1-based)."""
+        for row, value in enumerate(ids, start=first_row):
+            if not value.strip():
+                self.missing.append(row)
+            first = self._first_rows.setdefault(value, row)
+            if first != row:
+                self._repeated.setdefault(value, [first]).append(row)
+
+    def raise_errors(self) -> None:
+        """Raise MissingIdError for empty ids, else DuplicateIdError for repeated ones."""
+        if self.missing:
+            raise MissingIdError(self.column, self.missing, path=self.path)
+        if self._repeated:
+            # Examples in the order the values first appear.
+            repeated = sorted(self._repeated.items(), key=lambda item: item[1][0])
+            raise DuplicateIdError(self.column, dict(repeated[:3]), len(repeated), path=self.path)
 
 
 def as_text(value: object) -> str:
