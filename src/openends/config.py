@@ -164,6 +164,23 @@ class ReportConfig(_Strict):
     formats: list[Literal["md", "html"]] = ["md", "html"]
 
 
+class EngineConfig(_Strict):
+    """The ``[engine]`` table: where ``openends run`` computes (``--engine`` and
+    ``--scheduler`` on the command line take precedence)."""
+
+    name: Literal["local", "dask"] = Field(default="local", description="local: this "
+                                           "process; dask: partitions on a Dask cluster")
+    scheduler: str | None = Field(default=None, description="a running Dask scheduler's "
+                                  "address (e.g. tcp://10.0.0.5:8786); default: a local "
+                                  "cluster sized to this machine")
+    workers: int | None = Field(default=None, ge=1, description="local cluster: worker "
+                                "processes (default: one per core)")
+    memory_limit: str | None = Field(default=None, description="local cluster: memory per "
+                                     "worker, e.g. '2GB' (default: the machine's memory "
+                                     "shared between the workers)")
+    partition_size: int = Field(default=10_000, ge=100, description="answers per partition")
+
+
 class ProjectConfig(_Strict):
     """A survey project: its name, output folder, seed, waves and the settings of each step."""
 
@@ -176,6 +193,7 @@ class ProjectConfig(_Strict):
     topics: TopicsConfig = TopicsConfig()
     keywords: KeywordsConfig = KeywordsConfig()
     report: ReportConfig = ReportConfig()
+    engine: EngineConfig = EngineConfig()
     base_dir: Path = Field(default=Path("."), exclude=True)
     project_file: Path | None = Field(default=None, exclude=True)
 

@@ -179,13 +179,19 @@ def project_report(config: ProjectConfig, cleaned: pd.DataFrame, coding: Any,
 
     settings = config.coding
     book = load_codebook(config.path(settings.codebook)) if settings.codebook else None
-    by = config.report.by
-    if by is None:
-        groups = cleaned["group"].fillna("").astype(str).str.strip().ne("").any()
-        by = ["group"] if groups else []
+    by = report_by(config, bool(cleaned["group"].fillna("").astype(str).str.strip().ne(
+        "").any()))
     quality = (quality_from_agreement(agreement, against="hand-coded")
                if agreement is not None else None)
     return build_report(coding.wide(), cleaned, codebook=book, evidence=coding.long(),
                         wave=config.report.wave, by=by, base=config.report.base,
                         correction=config.report.correction, title=config.name,
                         quality=quality)
+
+
+def report_by(config: ProjectConfig, grouped: bool) -> list[str]:
+    """The columns a project's report splits by: its ``[report] by``, else the survey
+    group when the answers name groups (``grouped``)."""
+    if config.report.by is not None:
+        return list(config.report.by)
+    return ["group"] if grouped else []

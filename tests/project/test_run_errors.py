@@ -183,9 +183,14 @@ def test_a_missing_project_file(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "project file not found" in result.stderr
 
 
-def test_an_engine_that_is_not_built(project: Path) -> None:
-    status, stderr = run(project, VALID, "--engine", "dask")
-    assert status == 2 and "'openends run --engine dask' is not built yet" in stderr
+def test_an_engine_that_does_not_exist(project: Path) -> None:
+    status, stderr = run(project, VALID, "--engine", "spark")
+    assert status == 2 and "--engine: no engine 'spark'; choose one of: local, dask" in stderr
+
+
+def test_an_engine_named_in_the_project_file_is_checked(project: Path) -> None:
+    status, stderr = run(project, VALID + '[engine]\nname = "spark"\n')
+    assert status == 2 and "engine.name: Input should be 'local' or 'dask'" in stderr
 
 
 def test_a_small_project_runs_and_writes_only_inside_its_output(project: Path) -> None:

@@ -30,36 +30,32 @@ def run_command(
         "--only", help="Run one step (read, clean, topics, code, keywords, stats, report); "
         "the other outputs of the previous run are kept.")] = None,
     out: OutOption = None,
-    engine: Annotated[str, typer.Option(
-        "--engine", help="Where the steps run: local (this machine).")] = "local",
+    engine: Annotated[str | None, typer.Option(
+        "--engine", help="Where the steps run: local (this process) or dask (partitions on "
+        "a Dask cluster). Default: the project's [engine] name, else local.")] = None,
+    scheduler: Annotated[str | None, typer.Option(
+        "--scheduler", help="With --engine dask: a running Dask scheduler's address (e.g. "
+        "tcp://10.0.0.5:8786). Default: a local cluster sized to this machine.")] = None,
     quiet: Annotated[bool, typer.Option(
         "--quiet", "-q", help="No report on the terminal, only the run summary.")] = False,
     json: JsonOption = False,
 ) -> None:
     """Run a survey project: read, clean, topics, code, keywords, stats, report."""
-    check_engine(engine)
-    result = run_and_show(project, only=only, out=out, quiet=quiet, json=json)
+    result = run_and_show(project, only=only, out=out, quiet=quiet, json=json, engine=engine,
+                          scheduler=scheduler)
     if json:
         print_json(result.to_dict())
 
 
-def check_engine(engine: str) -> None:
-    """Only the local engine is built; ``dask`` is specified and says so."""
-    from openends.errors import ConfigError, NotBuiltError
-
-    if engine == "dask":
-        raise NotBuiltError("run --engine dask")
-    if engine != "local":
-        raise ConfigError(f"--engine: no engine {engine!r}; choose local")
-
-
 def run_and_show(project: Path, *, only: str | None = None, out: Path | None = None,
-                 quiet: bool = False, json: bool = False) -> RunResult:
+                 quiet: bool = False, json: bool = False, engine: str | None = None,
+                 scheduler: str | None = None) -> RunResult:
     """Run with progress on stderr; then the run summary and (unless ``quiet``) the report,
     or nothing for ``json`` (the caller prints the summary object)."""
     from openends.project.run import run_project
 
-    result = run_project(project, only=only, output=out, progress=show_progress)
+    result = run_project(project, only=only, output=out, progress=show_progress,
+                         engine=engine, scheduler=scheduler)
     if json:
         return result
     console().print(result)

@@ -25,6 +25,7 @@ Example (with a cleaned responses table and the sample codebook)::
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -170,8 +171,13 @@ def _short(text: str) -> str:
 def code_responses(responses: pd.DataFrame, *, codebook: Codebook | None = None,
                    model: TrainedCoder | None = None, semantic: bool = True,
                    embedder: str = "static", min_precision: float | None = None,
-                   cache: EmbeddingCache | None = None) -> CodingResult:
-    """Codes for every answer of a cleaned responses table (see the module docstring)."""
+                   cache: EmbeddingCache | None = None,
+                   semantic_thresholds: Mapping[str, float] | None = None) -> CodingResult:
+    """Codes for every answer of a cleaned responses table (see the module docstring).
+
+    ``semantic_thresholds`` (by theme id, e.g. calibrated on all the answers of which
+    ``responses`` is a part) replace the semantic coder's calibration on ``responses``.
+    """
     if codebook is None and model is None:
         raise ConfigError("give a codebook (--codebook) or a trained coder (--model), or both")
     if min_precision is not None and model is None:
@@ -197,13 +203,13 @@ def code_responses(responses: pd.DataFrame, *, codebook: Codebook | None = None,
                                       "decision": pd.Series(verdicts, dtype="str")})
         model_themes = set(model.themes_)
         coders.append("trained coder")
-        if model.too_few_:
-            notes.append("not modelled (too few examples): " + ", ".join(
-                f"{theme} ({count})" for theme, count in model.too_few_.items()))
+    questions = (set(responses["question"].dropna().astype(str))
+                 if "question" in responses.columns else None)
+    notes.extend(coding_notes(questions, codebook=codebook, model=model))
     if codebook is not None:
-        notes.extend(_question_mismatch(responses, codebook))
         parts.extend(_codebook_codes(responses, codebook, skip=model_themes,
-                                     semantic=semantic, embedder=embedder, cache=cache))
+                                     semantic=semantic, embedder=embedder, cache=cache,
+                                     thresholds=semantic_thresholds))
         coders.extend(["rules", "semantic"] if semantic else ["rules"])
     themes = codebook.ids if codebook is not None else list(model.themes_)  # type: ignore[union-attr]
     if model is not None:
@@ -218,8 +224,8 @@ def code_responses(responses: pd.DataFrame, *, codebook: Codebook | None = None,
 
 
 def _codebook_codes(responses: pd.DataFrame, codebook: Codebook, *, skip: set[str],
-                    semantic: bool, embedder: str,
-                    cache: EmbeddingCache | None) -> list[pd.DataFrame]:
+                    semantic: bool, embedder: str, cache: EmbeddingCache | None,
+                    thresholds: Mapping[str, float] | None = None) -> list[pd.DataFrame]:
     """Rule codes, then semantic codes for answers the rules left uncoded (not for themes
     found only negated), both without the ``skip`` themes."""
     from openends.coding.rules import RuleCoder
@@ -230,8 +236,9 @@ def _codebook_codes(responses: pd.DataFrame, codebook: Codebook, *, skip: set[st
         return [rule_codes]
     from openends.coding.semantic import SemanticCoder
 
-    semantic_codes = SemanticCoder(codebook, embedder=embedder, cache=cache).fit(
-        responses).code(responses)
+    coder = SemanticCoder(codebook, embedder=embedder, cache=cache, thresholds=thresholds)
+    semantic_codes = (coder.fit() if thresholds is not None else coder.fit(responses)).code(
+        responses)
     ruled = set(rule_codes["response_id"])
     keep = [theme not in skip and (response_id, theme) not in negated
             and score >= SEMANTIC_BESIDE_RULES and response_id not in ruled
@@ -241,17 +248,28 @@ def _codebook_codes(responses: pd.DataFrame, codebook: Codebook, *, skip: set[st
     return [rule_codes, semantic_codes[keep]]
 
 
-def _question_mismatch(responses: pd.DataFrame, codebook: Codebook) -> list[str]:
-    """A warning when the codebook ties its themes to questions the answers never have."""
-    wanted = {theme.question for theme in codebook.themes if theme.question}
-    if not wanted or "question" not in responses.columns:
-        return []
-    asked = set(responses["question"].dropna().astype(str))
-    if wanted & asked:
-        return []
-    return [f"no answer is to a question the codebook names ({', '.join(sorted(wanted))}); "
-            f"the answers' questions are {', '.join(sorted(asked)) or 'none'}: name the "
-            "answer columns after the codebook's questions (--text QUESTION=COLUMN)"]
+def coding_notes(questions: set[str] | None, *, codebook: Codebook | None = None,
+                 model: TrainedCoder | None = None) -> list[str]:
+    """What a coding result notes: the themes a trained coder did not model, and a warning
+    when the codebook ties its themes to questions none of the answers are to
+    (``questions``: those the answers are to; None when they name no question).
+
+    Example:
+        >>> coding_notes({"tech"}), coding_notes(None)
+        ([], [])
+    """
+    notes = []
+    if model is not None and model.too_few_:
+        notes.append("not modelled (too few examples): " + ", ".join(
+            f"{theme} ({count})" for theme, count in model.too_few_.items()))
+    wanted = ({theme.question for theme in codebook.themes if theme.question}
+              if codebook is not None else set())
+    if not wanted or questions is None or wanted & questions:
+        return notes
+    return [*notes, f"no answer is to a question the codebook names "
+            f"({', '.join(sorted(wanted))}); the answers' questions are "
+            f"{', '.join(sorted(questions)) or 'none'}: name the answer columns after the "
+            "codebook's questions (--text QUESTION=COLUMN)"]
 
 
 def _first_per_theme(codes: pd.DataFrame) -> pd.DataFrame:

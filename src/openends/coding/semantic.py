@@ -350,12 +350,27 @@ class SemanticCoder:
         vectors = self._embed(self._texts.texts + (segments.distinct if segments else []))
         self._vectors = vectors[:len(self._texts.texts)]
         self.global_threshold_ = self._leave_one_out()
-        offsets = np.zeros(len(self.codebook.themes))
+        similarity = None
         if (responses is not None and answers is not None and units is not None
                 and segments is not None and self.use_answers and len(units.texts)):
             scored = self._score(units, segments, vectors[len(self._texts.texts):],
                                  self._hits(units, answers, responses))
-            offsets = _median_offsets(scored.similarity[units.inverse])
+            similarity = scored.similarity[units.inverse]
+        return self.calibrate(similarity)
+
+    def calibrate(self, similarity: np.ndarray | None) -> SemanticCoder:
+        """Set ``thresholds_`` from the answers' similarities to the themes (one row per
+        ``ok`` answer, as :meth:`similarities` gives them, NaN or -inf where a theme cannot
+        code the answer; None: the leave-one-out cut alone); returns ``self``.
+
+        :meth:`fit` with answers calls it on their similarities. Answers too many for one
+        process can be scored in parts (:meth:`similarities` of each, after ``fit()``
+        without answers) and the rows joined to calibrate once, with the same result.
+        """
+        if not hasattr(self, "global_threshold_"):
+            raise NotFittedError("SemanticCoder", "call fit() first")
+        offsets = (np.zeros(len(self.codebook.themes)) if similarity is None or
+                   not len(similarity) else _median_offsets(similarity))
         fixed = dict(self.thresholds or {})
         self.thresholds_ = {theme.id: float(fixed.get(theme.id, self.global_threshold_ + offset))
                             for theme, offset in zip(self.codebook.themes, offsets, strict=True)}

@@ -15,9 +15,11 @@ Example (with the sample project)::
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,6 +30,7 @@ from rich.text import Text
 
 from openends import __version__
 from openends.config import ProjectConfig, load_project
+from openends.distributed.steps import DASK_STEPS, WORK
 from openends.errors import ConfigError, OpenendsError
 from openends.project.cache import file_hash
 from openends.project.manifest import output_entries, package_versions, write_manifest
@@ -97,7 +100,8 @@ Progress = Callable[[str, int, int, "StepRecord | None"], None]
 
 def run_project(project: str | Path | ProjectConfig, *, only: str | None = None,
                 output: str | Path | None = None, progress: Progress | None = None,
-                cache_dir: Path | None = None) -> RunResult:
+                cache_dir: Path | None = None, engine: str | None = None,
+                scheduler: str | None = None) -> RunResult:
     """Run a project file (or a loaded project) and publish its output folder.
 
     ``only`` runs one step (its prerequisites come from the cache or are computed
@@ -105,9 +109,18 @@ def run_project(project: str | Path | ProjectConfig, *, only: str | None = None,
     ``output`` replaces the project's output folder. ``progress(step, index, total,
     record)`` is called as each step starts (``record`` None) and ends. Step results
     and embeddings are cached under ``cache_dir`` (default: the user cache,
-    ``$OPENENDS_CACHE`` or ``~/.cache/openends``).
+    ``$OPENENDS_CACHE`` or ``~/.cache/openends``). ``engine`` (default: the project's
+    ``[engine] name``) is ``local`` or ``dask`` (:mod:`openends.distributed`: the
+    answers in partitions on a Dask cluster, at ``scheduler`` or a local one).
     """
     config = project if isinstance(project, ProjectConfig) else load_project(project)
+    engine = engine or config.engine.name
+    if engine not in ENGINES:
+        raise ConfigError(f"--engine: no engine {engine!r}; choose one of: "
+                          f"{', '.join(ENGINES)}")
+    if scheduler and engine != "dask":
+        raise ConfigError("--scheduler: a Dask scheduler is for --engine dask (or [engine] "
+                          "name = \"dask\")")
     if only is not None and only not in STEP_NAMES:
         raise ConfigError(f"--only: no step {only!r}; choose one of: {', '.join(STEP_NAMES)}")
     check_inputs(config)
@@ -122,10 +135,9 @@ def run_project(project: str | Path | ProjectConfig, *, only: str | None = None,
     check_output_folder(target, protected)
     if only is not None:
         _check_unchanged_inputs(config, target)
-    state = RunState.start(config, cache_dir)
     records: list[StepRecord] = []
 
-    def run_step(index: int, step: Step, staging: Path | None) -> None:
+    def run_step(state: Any, index: int, step: Step, staging: Path | None) -> None:
         if progress is not None:
             progress(step.name, index, len(steps), None)
         started = time.perf_counter()
@@ -145,21 +157,51 @@ def run_project(project: str | Path | ProjectConfig, *, only: str | None = None,
             progress(step.name, index, len(steps), record)
         release_memory()
 
-    run_step(1, steps[0], None)  # read: a problem with the data stops the run here
-    with staged_output(target, protected=protected, keep=keep) as staging:
-        for index, step in enumerate(steps[1:], start=2):
-            run_step(index, step, staging)
-        _reconcile(state, staging)
-        warnings = _warnings(state)
-        (staging / LOG).write_text(_log_text(config, state, warnings), encoding="utf-8")
-        write_manifest(staging, _manifest(config, state, staging, records, only, keep))
-        outputs = sorted({path.relative_to(staging).parts[0] for path in staging.rglob("*")})
-    cleaned = state.cleaned
-    statuses = ({} if cleaned is None else
-                {str(k): int(v) for k, v in cleaned["status"].value_counts().items()})
+    with _engine_state(engine, config, cache_dir, scheduler) as state:
+        local = engine == "local"
+        if local:
+            run_step(state, 1, steps[0], None)  # read: a problem with the data stops here
+        else:
+            steps = [step for step in DASK_STEPS if step.name in {s.name for s in steps}]
+        with staged_output(target, protected=protected, keep=keep) as staging:
+            if not local:
+                state.work = staging / WORK
+            for index, step in enumerate(steps, start=1):
+                if index > 1 or not local:
+                    run_step(state, index, step, staging)
+            if not local:
+                shutil.rmtree(state.work)
+            _reconcile(state, staging)
+            warnings = _warnings(state)
+            (staging / LOG).write_text(_log_text(config, state, warnings), encoding="utf-8")
+            write_manifest(staging, _manifest(config, state, staging, records, only, keep,
+                                              engine=getattr(state, "engine", None)))
+            outputs = sorted({path.relative_to(staging).parts[0]
+                              for path in staging.rglob("*")})
     answers = sum(wave.info.n_responses for wave in state.waves)  # read, cleaned or not
-    return RunResult(config.name, target, answers, statuses, records, outputs, warnings,
-                     state.report, state.agreement)
+    return RunResult(config.name, target, answers, state.status_counts(), records, outputs,
+                     warnings, state.report, state.agreement)
+
+
+ENGINES = ("local", "dask")
+
+
+@contextlib.contextmanager
+def _engine_state(engine: str, config: ProjectConfig, cache_dir: Path,
+                  scheduler: str | None) -> Iterator[Any]:
+    """The state the steps of ``engine`` compute into; for Dask, with a client connected
+    for the run (a local cluster is started and stopped with it)."""
+    if engine == "local":
+        yield RunState.start(config, cache_dir)
+        return
+    from openends.distributed.cluster import dask_client, describe
+    from openends.distributed.steps import DaskState
+
+    with dask_client(config.engine, scheduler) as client:
+        state = DaskState(config=config, client=client, cache_dir=cache_dir)
+        state.engine = {"name": "dask", **describe(client),
+                        "partition_size": config.engine.partition_size}
+        yield state
 
 
 def release_memory() -> None:
@@ -250,35 +292,15 @@ def _carried_over(output: Path, only: str | None) -> list[str]:
     return sorted(path.name for path in output.iterdir() if path.name not in replaced)
 
 
-def _reconcile(state: RunState, staging: Path) -> None:
+def _reconcile(state: Any, staging: Path) -> None:
     """Every answer read is in every per-answer table and file written; anything else is a
     bug (exit status 1), and nothing is published."""
-    if not state.waves or state.cleaned is None:
+    if not state.waves:
         return
     read = sum(wave.info.n_responses for wave in state.waves)
-    counts = {"cleaned answers": len(state.cleaned)}
-    if state.coding is not None:
-        counts["coded answers"] = len(state.coding.responses)
-    for name, column in (("responses.parquet", None), ("codes_wide.csv", "response_id"),
-                         ("codes.csv", "response_id"), ("topics/assignments.csv",
-                                                        "response_id")):
-        path = staging / name
-        if path.is_file():
-            counts[name] = _answers_in(path, column)
-    for name, count in counts.items():
+    for name, count in state.answer_counts(staging).items():
         if count != read:
             raise RuntimeError(f"{read} answers were read but {count} are in {name}")
-
-
-def _answers_in(path: Path, column: str | None) -> int:
-    """Distinct answers in a written file (rows of a Parquet table)."""
-    if column is None:
-        import pyarrow.parquet as pq
-
-        return int(pq.read_metadata(path).num_rows)
-    import pandas as pd
-
-    return int(pd.read_csv(path, usecols=[column], dtype=str)[column].nunique())
 
 
 def _check_unchanged_inputs(config: ProjectConfig, output: Path) -> None:
@@ -300,22 +322,23 @@ def _check_unchanged_inputs(config: ProjectConfig, output: Path) -> None:
                           f"({', '.join(changed[:3])}); run all steps")
 
 
-def _warnings(state: RunState) -> list[str]:
+def _warnings(state: Any) -> list[str]:
     warnings = list(state.cleaning.warnings) if state.cleaning is not None else []
     if state.coding is not None:
         warnings += list(state.coding.notes)
     return warnings
 
 
-def _log_text(config: ProjectConfig, state: RunState, warnings: list[str]) -> str:
+def _log_text(config: ProjectConfig, state: Any, warnings: list[str]) -> str:
     """What the run did, in words: counts and settings, never an answer's text."""
     lines = [f"openends {__version__} run of {config.name!r} (seed {config.seed})", *state.log]
     lines += [f"warning: {warning}" for warning in warnings]
     return "\n".join(lines) + "\n"
 
 
-def _manifest(config: ProjectConfig, state: RunState, staging: Path,
-              records: list[StepRecord], only: str | None, kept: list[str]) -> dict[str, Any]:
+def _manifest(config: ProjectConfig, state: Any, staging: Path,
+              records: list[StepRecord], only: str | None, kept: list[str], *,
+              engine: dict[str, Any] | None = None) -> dict[str, Any]:
     base = config.base_dir
 
     def described(path: Path, role: str, **extra: Any) -> dict[str, Any]:
@@ -331,17 +354,12 @@ def _manifest(config: ProjectConfig, state: RunState, staging: Path,
         name = getattr(config.coding, role)
         if name:
             inputs.append(described(config.path(name), role))
-    counts: dict[str, Any] = {}
-    if state.cleaned is not None:
-        counts["answers"] = len(state.cleaned)
-        counts["statuses"] = state.cleaning.statuses
-    if state.coding is not None:
-        counts["coded"] = state.coding.coded
-        counts["codes"] = int((state.coding.codes["theme"] != "").sum())
+    counts = state.manifest_counts()
     return {
         "openends": __version__,
         "project": config.name,
         "seed": config.seed,
+        "engine": engine or {"name": "local"},
         "config": config.model_dump(mode="json"),
         "inputs": inputs,
         "counts": counts,

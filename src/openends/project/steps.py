@@ -76,6 +76,40 @@ class RunState:
             raise RuntimeError("the clean step has not run")
         return self.cleaned
 
+    def status_counts(self) -> dict[str, int]:
+        """Answers per status (most frequent first), once cleaned."""
+        if self.cleaned is None:
+            return {}
+        return {str(key): int(value) for key, value in
+                self.cleaned["status"].value_counts().items()}
+
+    def answer_counts(self, staging: Path) -> dict[str, int]:
+        """The answers in every per-answer table computed and file written in
+        ``staging``; each must equal the answers read."""
+        if self.cleaned is None:
+            return {}
+        counts = {"cleaned answers": len(self.cleaned)}
+        if self.coding is not None:
+            counts["coded answers"] = len(self.coding.responses)
+        for name, column in (("responses.parquet", None), ("codes_wide.csv", "response_id"),
+                             ("codes.csv", "response_id"), ("topics/assignments.csv",
+                                                            "response_id")):
+            path = staging / name
+            if path.is_file():
+                counts[name] = _answers_in(path, column)
+        return counts
+
+    def manifest_counts(self) -> dict[str, Any]:
+        """The counts ``manifest.json`` records."""
+        counts: dict[str, Any] = {}
+        if self.cleaned is not None:
+            counts["answers"] = len(self.cleaned)
+            counts["statuses"] = self.cleaning.statuses
+        if self.coding is not None:
+            counts["coded"] = self.coding.coded
+            counts["codes"] = int((self.coding.codes["theme"] != "").sum())
+        return counts
+
     @classmethod
     def start(cls, config: ProjectConfig, cache_dir: Path) -> RunState:
         """A run whose step results and embeddings are cached under ``cache_dir``."""
@@ -85,14 +119,23 @@ class RunState:
                    embeddings=EmbeddingCache(cache_dir / "embeddings"))
 
 
+def _answers_in(path: Path, column: str | None) -> int:
+    """Distinct answers in a written file (rows of a Parquet table)."""
+    if column is None:
+        import pyarrow.parquet as pq
+
+        return int(pq.read_metadata(path).num_rows)
+    return int(pd.read_csv(path, usecols=[column], dtype=str)[column].nunique())
+
+
 @dataclass(frozen=True)
 class Step:
     """One step: its name, the steps it needs, how it computes and what it writes."""
 
     name: str
     needs: tuple[str, ...]
-    compute: Callable[[RunState], None]
-    write: Callable[[RunState, Path], list[Path]]
+    compute: Callable[[Any], None]
+    write: Callable[[Any, Path], list[Path]]
     outputs: tuple[str, ...]
 
 
@@ -369,17 +412,34 @@ def keyword_table(cleaned: pd.DataFrame, *, by: str = "wave", top: int = 8,
     the counts behind it; and the scopes skipped for too few answers."""
     from openends.report.build import scoped_keyness
 
-    questions = (sorted(map(str, cleaned["question"].dropna().unique()))
-                 if "question" in cleaned.columns else [""])
-    grouped = "group" in cleaned.columns and cleaned["group"].astype(str).str.strip().ne(
-        "").any()
-    table, skipped = scoped_keyness(cleaned, questions, by, ["group"] if grouped else [],
-                                    top=top, min_count=min_count)
+    questions, within = keyword_scopes(cleaned)
+    table, skipped = scoped_keyness(cleaned, questions, by, within, top=top,
+                                    min_count=min_count)
+    return keyword_frame(table), skipped
+
+
+def keyword_scopes(cleaned: pd.DataFrame, *, questions: list[str] | None = None,
+                   grouped: bool | None = None) -> tuple[list[str], list[str]]:
+    """The questions (``[""]``: all answers) and the columns within which keywords are
+    found: every question asked, within each group of respondents when groups are named.
+    ``questions`` and ``grouped`` (known already, e.g. counted in parts) spare reading
+    ``cleaned``'s rows: then only its columns matter."""
+    if questions is None:
+        questions = (sorted(map(str, cleaned["question"].dropna().unique()))
+                     if "question" in cleaned.columns else [""])
+    if grouped is None:
+        grouped = "group" in cleaned.columns and bool(
+            cleaned["group"].astype(str).str.strip().ne("").any())
+    return questions, ["group"] if grouped and "group" in cleaned.columns else []
+
+
+def keyword_frame(table: pd.DataFrame) -> pd.DataFrame:
+    """``keywords.csv`` from a scoped keyness table: ``value`` for the compared value."""
     if table.empty:
-        return pd.DataFrame(columns=KEYWORD_COLUMNS), skipped
+        return pd.DataFrame(columns=KEYWORD_COLUMNS)
     table = table.drop(columns="by").rename(columns={"group": "value"})
     rest = [column for column in table.columns if column not in KEYWORD_COLUMNS]
-    return table[[*KEYWORD_COLUMNS, *rest]], skipped
+    return table[[*KEYWORD_COLUMNS, *rest]]
 
 
 def _write_keywords(state: RunState, folder: Path) -> list[Path]:

@@ -1,7 +1,8 @@
 """``build_report``: coded answers -> one :class:`~openends.report.model.Report`.
 
-Every number comes from :mod:`openends.stats`; this module only decides what is compared
-with what:
+Every number comes from :mod:`openends.stats`; this module (with
+:mod:`openends.report.parts`, which makes the report from the counts of the answers, so a
+table in partitions is reported the same) only decides what is compared with what:
 
 - **Scope.** A theme the codebook ties to a question (``question: tech``) is measured
   among the answers to that question only, when the answers carry a ``question``
@@ -21,9 +22,8 @@ Example (two waves of a generated survey)::
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -36,15 +36,9 @@ from openends.stats import (
     CORRECTIONS,
     NOT_THEMES,
     adjust_p,
-    cooccurrence,
     difference_interval,
-    group_differences,
     group_label,
     natural_key,
-    prevalence,
-    roll_up,
-    trend_tests,
-    wave_changes,
 )
 
 if TYPE_CHECKING:
@@ -88,68 +82,23 @@ def build_report(codes: pd.DataFrame, responses: pd.DataFrame, *,
     split each theme by (e.g. ``["group"]``). ``base``, ``correction`` and ``alpha`` are
     as in :mod:`openends.stats`; every test in the report is corrected together.
     ``quality`` says how good the codes are (:func:`quality_from_agreement`).
+
+    The report is :func:`~openends.report.parts.report_part` of the whole table made into
+    a report by :func:`~openends.report.parts.report_from_part` (the way a table in
+    partitions is reported), with the keywords of :func:`scoped_keyness`.
     """
-    _check_options(base, correction, alpha, quotes_per_theme)
+    from openends.report.parts import report_from_part, report_part
+
+    _check_options(base, quotes_per_theme, correction=correction, alpha=alpha)
     responses = _cleaned(responses)
-    wave = _wave_column(wave, responses)
-    by = _by_columns(by, wave, responses)
-    codes = _with_ids(codes, responses)
-    if codebook is not None:
-        codes = roll_up(codes, codebook)
-    themes = _themes(codes, codebook)
-    if not themes:
-        raise ConfigError("the codes have no theme columns; give wide codes (response_id and "
-                          "one 0/1 column per theme) or long codes (a 'theme' column)")
-    scopes = _scopes(themes, codebook, responses)
-    waves = [wave] if wave else []
-    parts: dict[str, list[pd.DataFrame]] = {name: [] for name in (
-        "themes", "prevalence", "trends", "changes", "differences", "cooccurrence")}
-    for question, members in scopes.items():
-        scoped = _in_scope(responses, question)
-        overall = prevalence(codes, scoped, themes=members, base=base)
-        parts["themes"].append(overall.assign(question=question or ""))
-        if by or wave:
-            parts["prevalence"].append(prevalence(codes, scoped, themes=members,
-                                                  by=[*by, *waves], base=base))
-        if wave:
-            parts["trends"].append(trend_tests(codes, scoped, themes=members, wave=wave, by=by,
-                                               base=base, correction="none", alpha=alpha))
-            parts["changes"].append(wave_changes(codes, scoped, themes=members, wave=wave,
-                                                 by=by, base=base, correction="none",
-                                                 alpha=alpha))
-        for column in by:
-            parts["differences"].append(group_differences(
-                codes, scoped, between=column, themes=members, by=waves, base=base,
-                correction="none", alpha=alpha).assign(between=column))
-        if len(members) > 1:
-            parts["cooccurrence"].append(_cooccurrence(codes, scoped, members))
-    matrix = _concat(parts["prevalence"])
-    trends = _with_endpoints(_concat(parts["trends"]), matrix, by, wave)
-    changes, differences = _concat(parts["changes"]), _concat(parts["differences"])
-    if len(differences):
-        differences = differences[["theme", "between", *[column for column in differences.columns
-                                                         if column not in {"theme", "between"}]]]
-    trends, changes, differences = _corrected([trends, changes, differences], correction, alpha)
-    theme_table = _theme_table(_concat(parts["themes"]), codebook, base, themes)
-    notes = _notes(theme_table, codebook, codes)
-    if base == "all":
-        notes.append("base 'all': answers that were not coded (empty, non-substantive, "
-                      "duplicate, other language) count as not mentioning any theme, even a "
-                      "duplicate of a coded answer; shares and changes can move with the "
-                      "number of such answers")
-    keyword_table = pd.DataFrame()
-    if keywords:
-        keyword_table, skipped = _keywords(responses, scopes, wave, by)
-        notes += skipped
-    return Report(
-        title=title, base=base, correction=correction, wave=wave, by=tuple(by),
-        counts=_counts(codes, responses, themes), themes=theme_table, prevalence=matrix,
-        changes=changes, trends=trends, cooccurrence=_concat(parts["cooccurrence"]),
-        keywords=keyword_table,
-        quotes=_quotes(codes, responses, scopes, evidence, wave, by, quotes_per_theme),
-        quality=quality, notes=notes, headlines=_headlines(
-            trends, changes, differences, by, theme_table, correction, wave, base),
-        differences=differences, alpha=alpha)
+    part = report_part(codes, responses, codebook=codebook, evidence=evidence, wave=wave,
+                       by=by, base=base, quotes_per_theme=quotes_per_theme)
+    keyword_table, skipped = (_keywords(responses, part.scopes, part.wave, list(part.by))
+                              if keywords else (pd.DataFrame(), []))
+    return report_from_part(part, codebook=codebook, wave=part.wave, by=part.by, base=base,
+                            correction=correction, alpha=alpha, title=title, quality=quality,
+                            keywords=keyword_table, keyword_notes=skipped,
+                            quotes_per_theme=quotes_per_theme)
 
 
 def quality_from_agreement(agreement: Agreement, *, against: str | None = None
@@ -203,7 +152,8 @@ def records(table: pd.DataFrame) -> list[dict[str, Any]]:
     return [{str(key): value for key, value in row.items()} for row in table.to_dict("records")]
 
 
-def _check_options(base: str, correction: str, alpha: float, quotes: int) -> None:
+def _check_options(base: str, quotes: int, *, correction: str = "holm",
+                   alpha: float = 0.05) -> None:
     if base not in BASES:
         raise ConfigError(f"base must be one of {', '.join(BASES)}, not {base!r}")
     if correction not in CORRECTIONS:
@@ -235,10 +185,12 @@ def _wave_column(wave: str | None, responses: pd.DataFrame) -> str | None:
     raise UnknownColumnError(wave, [str(column) for column in responses.columns])
 
 
-def _by_columns(by: Sequence[str], wave: str | None, responses: pd.DataFrame) -> list[str]:
+def _by_columns(by: Sequence[str], wave: str | None,
+                responses: pd.DataFrame | None) -> list[str]:
+    """The ``by`` columns once each, but the wave; checked against ``responses`` if given."""
     chosen = [by] if isinstance(by, str) else list(by)
     for column in chosen:
-        if column not in responses.columns:
+        if responses is not None and column not in responses.columns:
             raise UnknownColumnError(column, [str(name) for name in responses.columns])
     return [column for column in dict.fromkeys(chosen) if column != wave]
 
@@ -288,12 +240,6 @@ def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
     if not kept:
         return frames[0].iloc[0:0].reset_index(drop=True) if frames else pd.DataFrame()
     return pd.concat(kept, ignore_index=True)
-
-
-def _cooccurrence(codes: pd.DataFrame, scoped: pd.DataFrame, themes: list[str]) -> pd.DataFrame:
-    """Co-occurrence among the substantive answers of one scope."""
-    substantive = set(scoped.loc[scoped["status"] == "ok", ID])
-    return cooccurrence(codes.loc[codes[ID].isin(substantive), themes], themes)
 
 
 def _with_endpoints(trends: pd.DataFrame, matrix: pd.DataFrame, by: list[str],
@@ -360,27 +306,38 @@ def _theme_table(overall: pd.DataFrame, codebook: Codebook | None, base: str,
     return table
 
 
-def _counts(codes: pd.DataFrame, responses: pd.DataFrame, themes: list[str]) -> dict[str, int]:
-    statuses = Counter(responses["status"].astype(str))
-    counts = {"rows": len(responses), "ok": statuses.pop("ok", 0)}
-    counts |= dict(sorted(statuses.items(), key=lambda item: -item[1]))
+def _with_theme(codes: pd.DataFrame, responses: pd.DataFrame, themes: list[str]) -> int:
+    """How many substantive answers are coded with a theme."""
     substantive = responses.loc[responses["status"] == "ok", ID]
     marks = codes.set_index(ID)[themes].apply(pd.to_numeric, errors="coerce").fillna(0)
-    coded = marks.reindex(substantive).fillna(0).sum(axis=1) > 0
-    counts["with_theme"] = int(coded.sum())
+    return int((marks.reindex(substantive).fillna(0).sum(axis=1) > 0).sum())
+
+
+def _counts(statuses: Mapping[str, int], with_theme: int) -> dict[str, int]:
+    """``rows``, ``ok``, the other statuses (most first; ties in the order the statuses
+    first occur) and ``with_theme``.
+
+    Example:
+        >>> _counts({"ok": 5, "empty": 1, "duplicate": 2}, 4)
+        {'rows': 8, 'ok': 5, 'duplicate': 2, 'empty': 1, 'with_theme': 4}
+    """
+    others = {status: count for status, count in statuses.items() if status != "ok"}
+    counts = {"rows": sum(statuses.values()), "ok": statuses.get("ok", 0)}
+    counts |= dict(sorted(others.items(), key=lambda item: -item[1]))
+    counts["with_theme"] = with_theme
     return counts
 
 
-def _notes(themes: pd.DataFrame, codebook: Codebook | None, codes: pd.DataFrame) -> list[str]:
+def _notes(themes: pd.DataFrame, missing: Sequence[str]) -> list[str]:
+    """Themes with no answer in their base, and ``missing``: themes of the codebook the
+    codes do not have."""
     notes = []
     empty = themes.loc[themes["n"] == 0, "theme"].tolist()
     if empty:
         notes.append(f"no answer in the base of {', '.join(empty)}: check that the answers' "
                      "questions are named as in the codebook (--text QUESTION=COLUMN)")
-    if codebook is not None:
-        missing = [theme for theme in codebook.ids if theme not in codes.columns]
-        if missing:
-            notes.append(f"themes of the codebook the codes do not have: {', '.join(missing)}")
+    if missing:
+        notes.append(f"themes of the codebook the codes do not have: {', '.join(missing)}")
     return notes
 
 
@@ -432,12 +389,28 @@ def _keywords(responses: pd.DataFrame, scopes: dict[str, list[str]], wave: str |
               by: list[str]) -> tuple[pd.DataFrame, list[str]]:
     """Keyness of each wave (or each group of the first ``by`` column) against the others,
     within each question and group; scopes with too few answers are skipped."""
+    chosen = keyness_scopes(scopes, wave, by)
+    if chosen is None:
+        return pd.DataFrame(), []
+    questions, compared, within = chosen
+    return scoped_keyness(responses, questions, compared, within)
+
+
+def keyness_scopes(scopes: Mapping[str, Sequence[str]], wave: str | None,
+                   by: Sequence[str]) -> tuple[list[str], str, list[str]] | None:
+    """What a report's keywords compare: ``(questions, compared, within)`` (e.g. each
+    wave against the others, within each group, in each question whose themes have a
+    scope), or None when there are neither waves nor groups.
+
+    Example:
+        >>> keyness_scopes({"tech": ["tor"], "": ["staff"]}, "wave", ["group"])
+        (['tech'], 'wave', ['group'])
+    """
     compared = wave or (by[0] if by else None)
     if compared is None:
-        return pd.DataFrame(), []
+        return None
     within = [column for column in by if column != compared]
-    questions = [question for question in scopes if question] or [""]
-    return scoped_keyness(responses, questions, compared, within)
+    return [question for question in scopes if question] or [""], compared, within
 
 
 def scoped_keyness(responses: pd.DataFrame, questions: Sequence[str], compared: str,
@@ -447,68 +420,52 @@ def scoped_keyness(responses: pd.DataFrame, questions: Sequence[str], compared: 
     the substantive answers to each question ("" for all answers) within each group of
     the ``within`` columns: ``scope`` (e.g. "police tech answers"), ``by`` and the columns
     of :func:`openends.keywords.keyness.keyness`. Scopes with one value of ``compared``
-    are left out; those with fewer than 50 answers are skipped and named in the list."""
-    from openends.keywords.find import find_keywords
+    are left out; those with fewer than 50 answers are skipped and named in the list.
+    The whole table is one part of :mod:`openends.keywords.scoped`, which counts in parts."""
+    from openends.keywords.scoped import scoped_keyness_from_counts, scoped_term_counts
 
-    tables, skipped = [], []
-    for question in questions:
-        scoped = _in_scope(responses, question)
-        scoped = scoped[scoped["status"] == "ok"]
-        groups = (scoped.groupby([scoped[column].map(group_label) for column in within],
-                                 sort=False) if within else [((), scoped)])
-        for key, part in sorted(groups, key=lambda item: tuple(
-                natural_key(value) for value in _as_tuple(item[0]))):
-            scope = base_phrase("answers", question, [str(value) for value in _as_tuple(key)])
-            part = part.assign(**{compared: part[compared].map(group_label)})
-            part = part[part[compared] != BLANK]
-            if part[compared].nunique() < 2:
-                continue
-            if len(part) < MIN_KEYWORD_ANSWERS:
-                skipped.append(f"keywords of {scope}: too few answers ({len(part)})")
-                continue
-            try:
-                result = find_keywords(part, by=compared, top=top, min_count=min_count)
-            except ConfigError as error:
-                skipped.append(f"keywords of {scope}: {error}")
-                continue
-            tables.append(result.table.assign(scope=scope, by=compared))
-    if not tables:
-        return pd.DataFrame(), skipped
-    table = pd.concat(tables, ignore_index=True)
-    return table[["scope", "by", *[c for c in table.columns if c not in {"scope", "by"}]]], skipped
+    return scoped_keyness_from_counts(scoped_term_counts(responses, questions, compared, within),
+                                      top=top, min_count=min_count)
 
 
 def _as_tuple(key: Any) -> tuple[Any, ...]:
     return key if isinstance(key, tuple) else (key,)
 
 
-def _quotes(codes: pd.DataFrame, responses: pd.DataFrame, scopes: dict[str, list[str]],
-            evidence: pd.DataFrame | None, wave: str | None, by: list[str], per_theme: int,
-            ) -> dict[str, list[Quote]]:
-    """Up to ``per_theme`` redacted answers per theme: answers whose coding evidence shows
-    in the text first, then short but substantive ones, spread across the waves (latest
-    first), never the same text twice."""
-    if per_theme == 0:
-        return {}
+class Candidate(NamedTuple):
+    """An answer that could quote a theme: its ``rank`` (lower is better), the ``group``
+    quotes are spread over (its wave, else its by groups) and the quote."""
+
+    rank: tuple[Any, ...]
+    group: str
+    quote: Quote
+
+
+def _quote_candidates(codes: pd.DataFrame, responses: pd.DataFrame,
+                      scopes: dict[str, list[str]], evidence: pd.DataFrame | None,
+                      wave: str | None, by: list[str]) -> dict[str, list[Candidate]]:
+    """Every substantive answer coded with a theme, in the theme's scope, as a redacted
+    quote ranked: answers whose coding evidence shows in the text first, then short but
+    substantive ones (see :func:`_spread` for the choice)."""
     found = _evidence_by_answer(evidence)
     substantive = responses[responses["status"] == "ok"]
     texts = dict(zip(substantive[ID], substantive["redacted_text"].fillna("").astype(str),
                      strict=True))
-    waves = (dict(zip(substantive[ID], substantive[wave].map(group_label), strict=True))
-             if wave else {})
     described = [*by, *([wave] if wave else [])]
     contexts = dict(zip(substantive[ID], [", ".join(group_label(value) for value in values)
                                           for values in substantive[described].itertuples(
                                               index=False, name=None)], strict=True))
+    groups = (dict(zip(substantive[ID], substantive[wave].map(group_label), strict=True))
+              if wave else contexts)
     themes_of = [theme for members in scopes.values() for theme in members]
     marks = codes.set_index(ID)[themes_of].apply(pd.to_numeric, errors="coerce").fillna(0)
     others = (marks > 0).sum(axis=1).to_dict()
-    quotes: dict[str, list[Quote]] = {}
+    candidates: dict[str, list[Candidate]] = {}
     for question, themes in scopes.items():
         scoped = set(_in_scope(substantive, question)[ID])
         for theme in themes:
             marked = codes.loc[pd.to_numeric(codes[theme], errors="coerce").fillna(0) > 0, ID]
-            candidates = []
+            candidates[theme] = []
             for response_id in marked:
                 if response_id not in scoped:
                     continue
@@ -519,12 +476,9 @@ def _quotes(codes: pd.DataFrame, responses: pd.DataFrame, scopes: dict[str, list
                         LIST_MARK.search(text) is not None, len(text) > QUOTE_CHARS,
                         len(text.split()) < QUOTE_WORDS, others[response_id] - 1, len(text),
                         response_id)
-                candidates.append((rank, Quote(response_id, text, shown,
-                                               contexts[response_id])))
-            candidates.sort(key=lambda item: item[0])
-            quotes[theme] = _spread([quote for _, quote in candidates], waves or contexts,
-                                    per_theme, latest_first=bool(wave))
-    return quotes
+                candidates[theme].append(Candidate(rank, groups[response_id], Quote(
+                    response_id, text, shown, contexts[response_id])))
+    return candidates
 
 
 def _evidence_by_answer(evidence: pd.DataFrame | None) -> dict[tuple[str, str], str]:
@@ -556,12 +510,13 @@ def _shown_evidence(evidence: str, text: str) -> str:
                       if len(term) <= EVIDENCE_CHARS and term.casefold() in folded)
 
 
-def _spread(quotes: list[Quote], groups: dict[str, str], per_theme: int, *,
+def _spread(candidates: Sequence[Candidate], per_theme: int, *,
             latest_first: bool) -> list[Quote]:
-    """The best quotes taken in turn from each wave (latest first) or group."""
+    """Up to ``per_theme`` quotes of a theme: the best candidates taken in turn from each
+    wave (latest first) or group, never the same text twice."""
     by_wave: dict[str, list[Quote]] = {}
-    for quote in quotes:
-        by_wave.setdefault(groups.get(quote.response_id, ""), []).append(quote)
+    for candidate in sorted(candidates, key=lambda candidate: candidate.rank):
+        by_wave.setdefault(candidate.group, []).append(candidate.quote)
     order = sorted((label for label in by_wave if label != BLANK), key=natural_key,
                    reverse=latest_first) + [BLANK] * (BLANK in by_wave)
     chosen: list[Quote] = []

@@ -39,6 +39,7 @@ NOT_THEMES = frozenset({ID, "status", "decision"})
 SMALL_BASE = 30
 """A base below this many answers (or respondents) is flagged ``small_base``."""
 _ALL = "__all__"
+_WEIGHT = "__weight__"
 
 
 def theme_columns(codes: pd.DataFrame, themes: Sequence[str] | None) -> list[str]:
@@ -90,7 +91,8 @@ def check_choice(name: str, value: str, choices: Sequence[str]) -> None:
 
 
 def mention_counts(codes: pd.DataFrame, responses: pd.DataFrame, *,
-                   themes: Sequence[str] | None, by: Sequence[str], base: str) -> pd.DataFrame:
+                   themes: Sequence[str] | None, by: Sequence[str], base: str,
+                   weight: str | None = None) -> pd.DataFrame:
     """Long table ``theme, <by...>, base, n, k``: one row per theme and group combination
     seen in ``responses`` (groups in natural order, also those with n = 0 or k = 0).
 
@@ -100,11 +102,24 @@ def mention_counts(codes: pd.DataFrame, responses: pd.DataFrame, *,
     any of their substantive answers in the group does; n = respondents with at least
     one substantive answer there; without a ``respondent_id`` column every answer is
     its own respondent).
+
+    ``weight`` names a column of ``responses`` saying how many answers each row stands
+    for (whole numbers: e.g. rows compressed to their distinct combinations, with the
+    count of each); with base ``"respondents"``, how many respondents, the same on every
+    row of a respondent. None: every row is one answer. A weighted table gives the
+    counts of the table it summarises.
+
+    Example (three answers, two of them alike, as two weighted rows):
+        >>> codes = pd.DataFrame({"response_id": ["x", "y"], "tor": [1, 0]})
+        >>> rows = pd.DataFrame({"response_id": ["x", "y"], "status": "ok", "count": [2, 1]})
+        >>> mention_counts(codes, rows, themes=None, by=[], base="answers", weight="count")
+          theme     base  n  k
+        0   tor  answers  3  2
     """
     check_choice("base", base, BASES)
     by = [by] if isinstance(by, str) else list(by)
     themes = theme_columns(codes, themes)
-    frame, marks = _aligned(codes, responses, themes, by)
+    frame, marks = aligned(codes, responses, themes, by, weight=weight)
     keys = by or [_ALL]
     for column in by:
         frame[column] = [group_label(value) for value in frame[column]]
@@ -115,12 +130,14 @@ def mention_counts(codes: pd.DataFrame, responses: pd.DataFrame, *,
               .set_index(keys).index)
     counted = frame["status"].eq(SUBSTANTIVE) if base != "all" else pd.Series(True, frame.index)
     table = pd.concat([frame.loc[counted, keys], marks.loc[counted]], axis=1)
+    table[_WEIGHT] = frame.loc[counted, weight] if weight is not None else 1
     if base == "respondents":
         unit = RESPONDENT if RESPONDENT in frame.columns else ID
         table[unit] = frame.loc[counted, unit]
-        table = table.groupby([*keys, unit], sort=False)[themes].max().reset_index()
+        table = table.groupby([*keys, unit], sort=False)[[*themes, _WEIGHT]].max().reset_index()
+    table[themes] = table[themes].mul(table[_WEIGHT], axis=0)
     grouped = table.groupby(keys, sort=False)
-    sizes = grouped.size().reindex(groups, fill_value=0)
+    sizes = grouped[_WEIGHT].sum().reindex(groups, fill_value=0)
     mentions = grouped[themes].sum().reindex(groups, fill_value=0)
     labels = groups.to_frame(index=False)
     rows = [labels.assign(theme=theme, base=base, n=sizes.to_numpy(),
@@ -131,19 +148,31 @@ def mention_counts(codes: pd.DataFrame, responses: pd.DataFrame, *,
     return long[["theme", *by, "base", "n", "k"]].astype({"n": "int64", "k": "int64"})
 
 
-def _aligned(codes: pd.DataFrame, responses: pd.DataFrame, themes: list[str],
-             by: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The responses' id, status and grouping columns, and each answer's 0/1 marks.
+def aligned(codes: pd.DataFrame, responses: pd.DataFrame, themes: list[str],
+            by: list[str], *, weight: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The responses' id, status, grouping (and ``weight``) columns, and each answer's 0/1
+    marks (int64, 0 where an answer that is not substantive has no codes), row by row.
 
     The responses are the scope: codes of answers not in them are ignored (so passing
     only the police answers to one question analyses those), but every substantive
-    answer in them must have codes."""
+    answer in them must have codes.
+
+    Example:
+        >>> codes = pd.DataFrame({"response_id": ["b", "a"], "tor": [0, 1]})
+        >>> responses = pd.DataFrame({"response_id": ["a", "b", "c"],
+        ...                           "status": ["ok", "ok", "empty"]})
+        >>> aligned(codes, responses, ["tor"], [])[1]["tor"].tolist()
+        [1, 0, 0]
+    """
     available = [str(column) for column in responses.columns]
-    for column in [ID, "status", *by]:
+    weights = [] if weight is None else [weight]
+    for column in [ID, "status", *by, *weights]:
         if column not in responses.columns:
             raise UnknownColumnError(column, available)
-    wanted = [ID, "status", *by] + [RESPONDENT] * (RESPONDENT in responses.columns)
+    wanted = [ID, "status", *by, *weights] + [RESPONDENT] * (RESPONDENT in responses.columns)
     frame = responses[list(dict.fromkeys(wanted))].reset_index(drop=True).copy()
+    if weight is not None:
+        frame[weight] = whole_weights(frame[weight], weight)
     ids = frame[ID].astype(str)
     if ids.duplicated().any():
         raise ConfigError(f"the responses table has duplicated response ids (e.g. "
@@ -176,6 +205,23 @@ def _aligned(codes: pd.DataFrame, responses: pd.DataFrame, themes: list[str],
             raise ConfigError(f"theme column {theme!r} has values other than 0 and 1 (e.g. "
                               f"{example!r}); codes must be 0/1")
     return frame, marks.fillna(0).astype("int64")
+
+
+def whole_weights(values: pd.Series, column: str) -> np.ndarray:
+    """The weights of a column as int64 counts; a ConfigError unless whole numbers >= 0.
+
+    Example:
+        >>> whole_weights(pd.Series([2, 1.0]), "count").tolist()
+        [2, 1]
+    """
+    numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
+    with np.errstate(invalid="ignore"):
+        bad = ~(np.isfinite(numbers) & (numbers >= 0) & (numbers == np.floor(numbers)))
+    if bad.any():
+        raise ConfigError(f"weight column {column!r} has values that are not whole numbers of "
+                          f"0 or more (e.g. {values.to_numpy()[bad][0]!r}); a weight counts the "
+                          "answers a row stands for")
+    return numbers.astype("int64")
 
 
 def ordered_levels(values: pd.Series, order: Sequence[object] | None, name: str) -> list[str]:

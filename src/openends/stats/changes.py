@@ -146,7 +146,8 @@ def wave_changes(codes: pd.DataFrame, responses: pd.DataFrame, *,
                  themes: Sequence[str] | None = None, wave: str = "wave",
                  by: Sequence[str] = (), base: str = "answers",
                  order: Sequence[object] | None = None, correction: str = "holm",
-                 alpha: float = 0.05, level: float = 0.95) -> pd.DataFrame:
+                 alpha: float = 0.05, level: float = 0.95,
+                 weight: str | None = None) -> pd.DataFrame:
     """Wave-over-wave change of each theme's share, per group in ``by``.
 
     For each theme, group and pair of consecutive waves that both have answers in the
@@ -158,7 +159,8 @@ def wave_changes(codes: pd.DataFrame, responses: pd.DataFrame, *,
     expected count below 5); ``p_adjusted`` corrects all rows of the table together
     (``correction``: ``"holm"``, ``"bh"`` or ``"none"``); ``significant`` is
     ``p_adjusted < alpha``; ``small_base`` marks n1 or n2 < 30. ``codes``,
-    ``responses``, ``themes`` and ``base`` are as for :func:`~openends.stats.prevalence`.
+    ``responses``, ``themes``, ``base`` and ``weight`` are as for
+    :func:`~openends.stats.prevalence`.
 
     Example:
         >>> codes = pd.DataFrame({"response_id": list("abcdef"), "tor": [1, 0, 0, 1, 1, 0]})
@@ -169,7 +171,8 @@ def wave_changes(codes: pd.DataFrame, responses: pd.DataFrame, *,
         0     1     2   1   2  Fisher exact  1.0
     """
     by = _checked(by, wave, correction, alpha, level)
-    counts = mention_counts(codes, responses, themes=themes, by=[*by, wave], base=base)
+    counts = mention_counts(codes, responses, themes=themes, by=[*by, wave], base=base,
+                            weight=weight)
     waves = ordered_levels(counts[wave], order, "wave")
     rows = []
     for key, present, n, k in _series(counts, by, wave, waves):
@@ -190,7 +193,7 @@ def trend_tests(codes: pd.DataFrame, responses: pd.DataFrame, *,
                 themes: Sequence[str] | None = None, wave: str = "wave",
                 by: Sequence[str] = (), base: str = "answers",
                 order: Sequence[object] | None = None, correction: str = "holm",
-                alpha: float = 0.05) -> pd.DataFrame:
+                alpha: float = 0.05, weight: str | None = None) -> pd.DataFrame:
     """Cochran-Armitage test of a linear trend across the ordered waves, per theme and
     group (see :func:`cochran_armitage`; waves scored 0, 1, 2, ... by their place in the
     order, so a group missing a middle wave keeps the spacing).
@@ -211,7 +214,8 @@ def trend_tests(codes: pd.DataFrame, responses: pd.DataFrame, *,
         ('2017, 2018, 2019', 3.54, True)
     """
     by = _checked(by, wave, correction, alpha, 0.95)
-    counts = mention_counts(codes, responses, themes=themes, by=[*by, wave], base=base)
+    counts = mention_counts(codes, responses, themes=themes, by=[*by, wave], base=base,
+                            weight=weight)
     waves = ordered_levels(counts[wave], order, "wave")
     rows = []
     for key, present, n, k in _series(counts, by, wave, waves):
@@ -229,7 +233,7 @@ def trend_tests(codes: pd.DataFrame, responses: pd.DataFrame, *,
 def group_differences(codes: pd.DataFrame, responses: pd.DataFrame, *, between: str,
                       themes: Sequence[str] | None = None, by: Sequence[str] = (),
                       base: str = "answers", correction: str = "holm",
-                      alpha: float = 0.05) -> pd.DataFrame:
+                      alpha: float = 0.05, weight: str | None = None) -> pd.DataFrame:
     """Chi-square test of whether a theme's share differs across the groups of the
     attribute ``between`` (e.g. ``"country"``), per theme and per stratum in ``by``
     (e.g. ``["wave"]``).
@@ -254,7 +258,8 @@ def group_differences(codes: pd.DataFrame, responses: pd.DataFrame, *, between: 
     from scipy.stats import chi2_contingency
 
     by = _checked(by, between, correction, alpha, 0.95)
-    counts = mention_counts(codes, responses, themes=themes, by=[*by, between], base=base)
+    counts = mention_counts(codes, responses, themes=themes, by=[*by, between], base=base,
+                            weight=weight)
     groups = ordered_levels(counts[between], None, between)
     rows = []
     for key, present, n, k in _series(counts, by, between, groups):

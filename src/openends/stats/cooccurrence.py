@@ -19,13 +19,14 @@ import numpy as np
 import pandas as pd
 
 from openends.errors import ConfigError
-from openends.stats._counts import SUBSTANTIVE, theme_columns
+from openends.stats._counts import SUBSTANTIVE, theme_columns, whole_weights
 
 if TYPE_CHECKING:
     from openends.coding.codebook import Codebook
 
 
-def cooccurrence(codes: pd.DataFrame, themes: Sequence[str] | None = None) -> pd.DataFrame:
+def cooccurrence(codes: pd.DataFrame, themes: Sequence[str] | None = None, *,
+                 weight: str | None = None) -> pd.DataFrame:
     """How often each pair of themes is coded on the same answer.
 
     ``codes`` is wide (one 0/1 column per theme; ``themes`` defaults to every column but
@@ -37,6 +38,10 @@ def cooccurrence(codes: pd.DataFrame, themes: Sequence[str] | None = None) -> pd
     come together more often than if they were unrelated). Shares and lift are NaN
     where a theme is never coded.
 
+    ``weight`` names a column of ``codes`` (not a theme) counting the answers each row
+    stands for (whole numbers, e.g. rows compressed to their distinct combinations); the
+    result is that of the answers they summarise.
+
     Example:
         >>> codes = pd.DataFrame({"tor": [1, 1, 0, 0], "vpn": [1, 1, 0, 1]})
         >>> table = cooccurrence(codes, ["tor", "vpn"])
@@ -46,8 +51,11 @@ def cooccurrence(codes: pd.DataFrame, themes: Sequence[str] | None = None) -> pd
         1     vpn     tor        3     2    0.666667
         >>> table["lift"].round(3).tolist()
         [1.333, 1.333]
+        >>> alike = pd.DataFrame({"tor": [1, 0, 0], "vpn": [1, 0, 1], "count": [2, 1, 1]})
+        >>> cooccurrence(alike, weight="count").equals(table)
+        True
     """
-    themes = theme_columns(codes, themes)
+    themes = theme_columns(codes if weight is None else codes.drop(columns=weight), themes)
     rows = codes if "status" not in codes.columns else codes[codes["status"] == SUBSTANTIVE]
     marks = rows[themes].apply(pd.to_numeric, errors="coerce")
     if not marks.isin([0, 1]).all().all():
@@ -55,9 +63,11 @@ def cooccurrence(codes: pd.DataFrame, themes: Sequence[str] | None = None) -> pd
         raise ConfigError(f"theme column {bad!r} has values other than 0 and 1; codes "
                           "must be 0/1")
     matrix = marks.to_numpy(dtype=float)
-    both = matrix.T @ matrix
+    weights = (np.ones(len(matrix), dtype="int64") if weight is None
+               else whole_weights(rows[weight], weight))
+    both = (matrix * weights[:, None]).T @ matrix
     counts = np.diag(both).copy()
-    n = len(matrix)
+    n = int(weights.sum())
     first, second = (index.ravel() for index in np.indices(both.shape))
     pairs = first != second
     first, second = first[pairs], second[pairs]

@@ -59,7 +59,8 @@ def check_level(level: float) -> None:
 
 def prevalence(codes: pd.DataFrame, responses: pd.DataFrame, *,
                themes: Sequence[str] | None = None, by: Sequence[str] = (),
-               base: str = "answers", level: float = 0.95) -> pd.DataFrame:
+               base: str = "answers", level: float = 0.95,
+               weight: str | None = None) -> pd.DataFrame:
     """Share of the base mentioning each theme, by group, with Wilson intervals.
 
     ``codes`` is wide (``response_id`` and one 0/1 column per theme, e.g.
@@ -76,6 +77,10 @@ def prevalence(codes: pd.DataFrame, responses: pd.DataFrame, *,
       when any of their substantive answers there does; n is the respondents with at
       least one substantive answer in the group (needs ``respondent_id``; without it
       each answer is a respondent).
+
+    ``weight`` names a column of ``responses`` counting the answers (or, with base
+    ``"respondents"``, the respondents) each row stands for, e.g. rows compressed to their
+    distinct combinations: the result is that of the rows they summarise.
 
     Returns ``theme, <by...>, base, n, k, pct, ci_low, ci_high, small_base``: one row per
     theme and group combination found in ``responses`` (groups in natural order,
@@ -94,7 +99,7 @@ def prevalence(codes: pd.DataFrame, responses: pd.DataFrame, *,
         (0.095, 0.905)
     """
     check_level(level)
-    counts = mention_counts(codes, responses, themes=themes, by=by, base=base)
+    counts = mention_counts(codes, responses, themes=themes, by=by, base=base, weight=weight)
     return with_intervals(counts, level=level)
 
 

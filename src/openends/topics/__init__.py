@@ -22,6 +22,8 @@ _LAZY = {
     "evaluate_topics": "openends.topics.summary",
     "topics_by": "openends.topics.model",
     "fit_on_sample": "openends.topics.model",
+    "fit_sample": "openends.topics.model",
+    "with_assignments": "openends.topics.model",
     "load_topic_model": "openends.topics.store",
     "save_topic_model": "openends.topics.store",
     "npmi_coherence": "openends.topics.evaluate",

@@ -303,22 +303,46 @@ def fit_on_sample(model: TopicModel, cleaned: pd.DataFrame, *, size: int,
 
     Fitting is what grows faster than the number of answers (time and memory); assigning
     is cheap, so a large project costs about a ``size``-answer fit plus one pass."""
+    sample = fit_sample(cleaned, size=size, seed=seed)
+    if sample is None:
+        return model.fit(cleaned)
+    model.fit(cleaned.loc[sample])
+    return with_assignments(model, model.transform(cleaned))
+
+
+def fit_sample(cleaned: pd.DataFrame, *, size: int, seed: int) -> pd.Index | None:
+    """The index labels (in order) of the answers :func:`fit_on_sample` fits on, or None
+    when it fits on all of them. Reads only ``status``, ``wave`` and ``question``, so a
+    slim table with the same index gives the same sample.
+
+    Example:
+        >>> table = pd.DataFrame({"status": ["ok"] * 6 + ["empty"], "wave": [1, 1, 1, 2, 2, 2, 2]})
+        >>> fit_sample(table, size=10, seed=0) is None, len(fit_sample(table, size=4, seed=0))
+        (True, 4)
+    """
     usable = cleaned[cleaned["status"] == "ok"]
     if len(usable) <= size:
-        return model.fit(cleaned)
+        return None
     strata = [column for column in ("wave", "question") if column in usable.columns]
     share = size / len(usable)
     grouped = usable.groupby(strata, sort=True, group_keys=False) if strata else None
     sample = (grouped.sample(frac=share, random_state=seed) if grouped is not None
               else usable.sample(frac=share, random_state=seed))
-    model.fit(sample.sort_index())
-    model.assignments_ = model.transform(cleaned)
-    counts = model.assignments_["topic"].value_counts()
+    return sample.sort_index().index
+
+
+def with_assignments(model: TopicModel, assignments: pd.DataFrame) -> TopicModel:
+    """``model`` with ``assignments`` (of every answer) as its ``assignments_``, and each
+    topic's size and share counted over them."""
+    model.assignments_ = assignments
+    counts = assignments["topic"].value_counts()
     total = int(counts.sum())
     model.topics_ = [replace(topic, size=int(counts.get(topic.topic, 0)),
                              share=round(int(counts.get(topic.topic, 0)) / total, 6))
                      for topic in model.topics_]
     return model
+
+
 def choose_size(candidates: Sequence[Candidate], *, tolerance: float = 0.02) -> int:
     """The most detailed topic count whose quality is within ``tolerance`` of the best.
 

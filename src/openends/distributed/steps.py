@@ -1,0 +1,607 @@
+"""The steps of ``openends run --engine dask``: the local engine's steps, with the answers
+in partitions on a Dask cluster.
+
+What runs where:
+
+- **read** (this process): each wave file streamed in chunks of file rows
+  (:func:`openends.io.chunks.iter_responses`), written as partitions of about
+  ``[engine] partition_size`` answers; response ids made unique across waves as the
+  local engine does (only the ids are held at once).
+- **clean** (workers, per partition): cleaning without duplicates; then each
+  partition's duplicate keys (text hashes and MinHash signatures) are joined here and
+  resolved across all answers, in order (:mod:`openends.clean.duplicates`), and the
+  duplicates marked in their partitions.
+- **topics**: the model is fitted here once, on the same sample of answers the local
+  engine draws (``[topics] fit_sample``, by wave and question), saved to a folder, and
+  every partition assigned by the workers with ``transform``.
+- **code** (workers): the semantic coder's thresholds are calibrated once on every
+  answer's similarities (computed per partition), then each partition coded with them
+  (rules, semantic, trained coder), writing its long and wide codes.
+- **keywords** and **stats**: term counts and report summaries per partition on the
+  workers (:mod:`openends.keywords.scoped`, :mod:`openends.report.parts`), merged and
+  scored here.
+- **report**: as the local engine.
+
+Outputs are those of the local engine, with ``responses.parquet`` a partitioned Parquet
+dataset (a folder of ``part-NNNNN.parquet``; ``pandas.read_parquet`` reads it whole)
+and the per-answer CSVs joined from their partitions. On the same project the numbers
+are the local engine's: the steps call the same functions on parts of the table, and
+what depends on all answers (duplicates, calibration, the topic sample, counts) is
+computed on all of them.
+
+The Dask engine does not use the step cache: every run computes every step.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from openends.config import ProjectConfig
+from openends.distributed import tasks
+from openends.distributed.cluster import RETRIES
+from openends.distributed.partitions import (
+    Partition,
+    concat_csv,
+    part_path,
+    read_part,
+    write_dataset,
+    write_part,
+)
+from openends.project.steps import Step
+
+WORK = ".work"
+"""The work folder (partitions, the fitted models) inside the run's staging folder."""
+TOPIC_MODEL = "topic-model"
+
+
+class Each(list[Any]):
+    """Arguments of a task mapped over the partitions: one per partition, in order."""
+
+
+@dataclass
+class CodingSummary:
+    """What the code step tells the run: counts, themes and coders (the codes themselves
+    stay in the partitions)."""
+
+    coded: int
+    codes: int
+    themes: list[str]
+    labels: dict[str, str]
+    coders: list[str]
+    notes: list[str]
+
+
+@dataclass
+class DaskState:
+    """What the steps of one Dask run have computed so far; the answers stay in partition
+    files under ``work``."""
+
+    config: ProjectConfig
+    client: Any
+    cache_dir: Path
+    work: Path = Path(WORK)
+    partitions: list[Partition] = field(default_factory=list)
+    waves: list[Any] = field(default_factory=list)
+    columns: list[str] = field(default_factory=list)
+    facts: dict[str, Any] = field(default_factory=dict)
+    cleaning: Any = None
+    status: pd.Series | None = None
+    topics: Path | None = None
+    coding: CodingSummary | None = None
+    agreement: Any = None
+    keywords: pd.DataFrame | None = None
+    report: Any = None
+    counts: dict[str, int] = field(default_factory=dict)
+    engine: dict[str, Any] = field(default_factory=dict)
+    cached: dict[str, bool] = field(default_factory=dict)
+    details: dict[str, str] = field(default_factory=dict)
+    log: list[str] = field(default_factory=list)
+
+    def paths(self, step: str, suffix: str = ".parquet") -> Each:
+        """The partition files of ``step``, in order."""
+        return Each(str(part_path(self.work, step, part.index, suffix))
+                    for part in self.partitions)
+
+    def map(self, name: str, function: Any, *arguments: Any) -> list[Any]:
+        """``function`` on every partition (one task each, retried on failure), results in
+        partition order. :class:`Each` arguments give one value per partition; anything
+        else is given to every task."""
+        count = len(self.partitions)
+        spread = [argument if isinstance(argument, Each) else [argument] * count
+                  for argument in arguments]
+        futures = self.client.map(function, *spread, key=[f"{name}-{index:05d}"
+                                                          for index in range(count)],
+                                  retries=RETRIES, pure=False)
+        return list(self.client.gather(futures))
+
+    def part_cache(self) -> Each:
+        """Each partition's own embedding cache (so its texts are embedded once for the
+        calibration, the codes and the topics), under the work folder."""
+        return Each(str(self.work / "embeddings" / f"part-{part.index:05d}")
+                    for part in self.partitions)
+
+    # What the run reports and reconciles, as the local engine's RunState does.
+    def status_counts(self) -> dict[str, int]:
+        if self.status is None:
+            return {}
+        return {str(key): int(value) for key, value in self.status.value_counts().items()}
+
+    def answer_counts(self, staging: Path) -> dict[str, int]:
+        counts = dict(self.counts)
+        written = staging / "responses.parquet"
+        if written.is_dir():
+            import pyarrow.parquet as pq
+
+            counts["responses.parquet"] = sum(pq.read_metadata(path).num_rows
+                                              for path in written.glob("part-*.parquet"))
+        return counts
+
+    def manifest_counts(self) -> dict[str, Any]:
+        counts: dict[str, Any] = {}
+        if self.cleaning is not None:
+            counts["answers"] = self.cleaning.rows_out
+            counts["statuses"] = self.cleaning.statuses
+        if self.coding is not None:
+            counts["coded"] = self.coding.coded
+            counts["codes"] = self.coding.codes
+        counts["partitions"] = {"count": len(self.partitions),
+                                "answers": [part.rows for part in self.partitions],
+                                "reconciled": dict(self.counts)}
+        return counts
+
+
+# -- read ----------------------------------------------------------------------------------
+def _read(state: DaskState) -> None:
+    from openends.errors import ConfigError, OpenendsError
+    from openends.io.chunks import iter_responses
+    from openends.pipeline import WaveRead, _wave_key
+    from openends.project.steps import _check_columns
+
+    size = state.config.engine.partition_size
+    slims: list[pd.DataFrame] = []
+    dtypes: dict[str, Any] = {}
+    for number, wave in enumerate(state.config.waves):
+        try:
+            chunks = iter_responses(wave.path, text=wave.text, id=wave.id, attrs=wave.attrs,
+                                    sheet=wave.sheet, rows=max(1, size // len(wave.text)))
+            for chunk in chunks:
+                chunk = chunk.reset_index(drop=True)
+                chunk.insert(2, "wave", wave.wave)
+                chunk.insert(3, "group", wave.group or "")
+                part = Partition(len(state.partitions), number, len(chunk),
+                                 sum(part.rows for part in state.partitions))
+                write_part(chunk, part_path(state.work, "read", part.index))
+                state.partitions.append(part)
+                for column, dtype in chunk.dtypes.items():
+                    dtypes.setdefault(str(column), dtype)
+                slims.append(chunk[[column for column in _ID_COLUMNS if column in chunk]])
+            info = chunks.info
+        except OpenendsError as error:
+            raise ConfigError(f"waves.{number}{_wave_key(number, wave, error)}: "
+                              f"{error}") from None
+        state.waves.append(WaveRead(config=wave, info=info))
+        state.log.append(f"read {info.path.name} ({info.describe()}): {info.n_rows:,} rows -> "
+                         f"{info.n_responses:,} answers (wave {wave.wave}, group "
+                         f"{wave.group or '-'})")
+    state.columns = list(dtypes)
+    _conform(state, pd.concat(slims, ignore_index=True), dtypes)
+    read = sum(part.rows for part in state.partitions)
+    state.counts["read"] = read
+    state.details["read"] = (f"{read:,} answers from {len(state.waves)} file(s) in "
+                             f"{len(state.partitions)} partition(s)")
+    _check_columns(state.config, state.columns)
+
+
+_ID_COLUMNS = ("response_id", "respondent_id", "wave", "group", "source")
+
+
+def _conform(state: DaskState, ids: pd.DataFrame, dtypes: dict[str, Any]) -> None:
+    """Give every partition the columns of the whole table (in its order, missing values
+    where a wave has no such column) and the ids the local engine gives (prefixed by
+    wave where a panel repeats them), rewriting only the partitions that change."""
+    from openends.pipeline import _unique_ids
+
+    unique = _unique_ids(ids)
+    renamed = unique is not ids
+    if renamed and "respondent_id" not in state.columns:
+        state.columns.append("respondent_id")
+    for part in state.partitions:
+        path = part_path(state.work, "read", part.index)
+        if not renamed and _schema_names(path) == state.columns:
+            continue
+        table = read_part(path)
+        if renamed:
+            rows = unique.iloc[part.start:part.start + part.rows]
+            table = table.assign(response_id=rows["response_id"].to_numpy(),
+                                 respondent_id=rows["respondent_id"].to_numpy())
+        for column in state.columns:
+            if column not in table.columns:
+                table[column] = pd.Series(np.nan, index=table.index).astype(
+                    dtypes.get(column, "str"))
+        write_part(table[state.columns], path)
+
+
+def _schema_names(path: Path) -> list[str]:
+    import pyarrow.parquet as pq
+
+    return [name for name in pq.read_schema(path).names if not name.startswith("__")]
+
+
+# -- clean ---------------------------------------------------------------------------------
+def _clean(state: DaskState) -> None:
+    from openends.clean.pipeline import CleaningSummary, _summarise
+    from openends.pipeline import cleaning_options
+
+    options = cleaning_options(state.config)
+    plain = asdict(options)
+    cleaned = state.paths("clean")
+    results = state.map("clean", tasks.clean_part, state.paths("read"), cleaned, plain)
+    state.counts["cleaned"] = sum(result["rows"] for result in results)
+    marked = _mark_duplicates(state, plain) if options.find_duplicates else 0
+    parts = state.map("status", tasks.status_part, cleaned)
+    status = pd.concat([part["status"] for part in parts], ignore_index=True).astype(str)
+    language = pd.concat([part["language"] for part in parts], ignore_index=True).astype(str)
+    shown = np.full(len(status), "", dtype=object)
+    for name in status.unique():
+        heads = [text for part in parts for text in part["heads"].get(name, [])][:tasks.HEAD]
+        shown[np.flatnonzero((status == name).to_numpy())[:len(heads)]] = heads
+    redactions: dict[str, int] = {}
+    for result in results:
+        for kind, count in result["redactions"].items():
+            redactions[kind] = redactions.get(kind, 0) + int(count)
+    from collections import Counter
+
+    summary: CleaningSummary = _summarise(
+        pd.DataFrame({"status": status, "language": language, "redacted_text": shown}),
+        Counter(redactions), results[0]["ner_status"] if results else "", options)
+    state.cleaning, state.status = summary, status
+    state.facts = {"questions": sorted({question for part in parts
+                                        for question in part.get("questions", [])}),
+                   "grouped": any(part.get("grouped", False) for part in parts),
+                   "has_question": "question" in state.columns}
+    statuses = ", ".join(f"{name} {count:,}" for name, count in summary.statuses.items())
+    state.details["clean"] = (f"{statuses} ({len(state.partitions)} partition(s), "
+                              f"{marked:,} duplicate(s) across them)")
+    state.log.append(f"clean: {summary.rows_out:,} answers: {statuses}")
+    kinds = ", ".join(f"{kind} {count:,}" for kind, count in summary.redactions.items())
+    state.log.append(f"clean: redactions: {kinds or 'none'}")
+
+
+def _mark_duplicates(state: DaskState, options: dict[str, Any]) -> int:
+    """Duplicates found across every partition, in order, and marked where they are."""
+    from openends.clean.duplicates import DuplicateKeys, resolve_duplicates
+
+    cleaned = state.paths("clean")
+    keyed = state.map("duplicate-keys", tasks.duplicate_keys_part, cleaned, options)
+    positions = [position for position, _ in keyed]
+    owner = np.repeat(np.arange(len(positions)), [len(found) for found in positions])
+    local = np.concatenate(positions) if positions else np.zeros(0, dtype=np.int64)
+
+    def texts_of(rows: np.ndarray) -> list[str]:
+        texts: dict[int, str] = {}
+        for part in np.unique(owner[rows]):
+            chosen = rows[owner[rows] == part]
+            for row, text in zip(chosen, tasks.texts_at(cleaned[part], local[chosen]),
+                                 strict=True):
+                texts[int(row)] = text
+        return [texts[int(row)] for row in rows]
+
+    found = resolve_duplicates(DuplicateKeys.concat([keys for _, keys in keyed]),
+                               threshold=float(options["duplicate_threshold"]),
+                               texts_of=texts_of)
+    duplicate = np.array([earlier is not None for earlier in found], dtype=bool)
+    marks: list[list[int]] = [[] for _ in state.partitions]
+    for row in np.flatnonzero(duplicate):
+        marks[int(owner[row])].append(int(local[row]))
+    chosen = [index for index, rows in enumerate(marks) if rows]
+    if chosen:
+        futures = state.client.map(tasks.mark_duplicates, [cleaned[index] for index in chosen],
+                                   [marks[index] for index in chosen],
+                                   key=[f"mark-duplicates-{index:05d}" for index in chosen],
+                                   retries=RETRIES, pure=False)
+        state.client.gather(futures)
+    return int(duplicate.sum())
+
+
+def _write_clean(state: DaskState, folder: Path) -> list[Path]:
+    from openends.pipeline import cleaning_options
+
+    target = folder / "responses.parquet"
+    exported = Each(str(part_path(state.work, "export", part.index))
+                    for part in state.partitions)
+    state.map("export", tasks.export_part, state.paths("clean"), exported,
+              asdict(cleaning_options(state.config)))
+    write_dataset([Path(path) for path in exported], target)
+    return [target]
+
+
+# -- topics --------------------------------------------------------------------------------
+def _topics(state: DaskState) -> None:
+    from openends.project.steps import embedder_spec
+    from openends.topics import (
+        TopicModel,
+        fit_sample,
+        save_topic_model,
+        topics_by,
+        with_assignments,
+    )
+
+    settings = state.config.topics
+    if not settings.enabled:
+        state.details["topics"] = "off ([topics] enabled = false)"
+        return
+    _refuse_tfidf(settings.embedder if settings.method == "bertopic" else None, "topics")
+    slim = _columns(state, ["response_id", "status", "wave", "question"])
+    sample = fit_sample(slim, size=settings.fit_sample, seed=state.config.seed)
+    model = TopicModel(settings.method, n_topics=settings.n_topics,
+                       embedder=embedder_spec(state.config, settings.embedder),
+                       clustering=settings.clustering, seed=state.config.seed)
+    if sample is None:
+        model.fit(_rows(state, None))
+        assignments = model.assignments_
+    else:
+        model.fit(_rows(state, sample.to_numpy()))
+        saved = save_topic_model(model, state.work / TOPIC_MODEL)
+        assignments = pd.concat(state.map("topics", tasks.assign_topics, state.paths("clean"),
+                                          str(saved), state.part_cache()), ignore_index=True)
+        with_assignments(model, assignments)
+    extras = {f"topics_by_{name}.csv": topics_by(assignments, slim, name)
+              for name in ("question", "wave") if name in slim.columns}
+    state.topics = save_topic_model(model, state.work / "topics" / "topics", extras=extras)
+    state.counts["topics/assignments.csv"] = len(assignments)
+    real = [topic for topic in model.topics_ if topic.topic != -1]
+    fitted = "all answers" if sample is None else f"a sample of {len(sample):,}"
+    state.details["topics"] = (f"{len(real)} topics ({settings.method}, {settings.embedder}; "
+                               f"fitted on {fitted})")
+    state.log.append(f"topics: {len(real)} topics ({settings.method}, {settings.embedder}, "
+                     f"seed {state.config.seed}), fitted on {fitted}")
+
+
+def _refuse_tfidf(embedder: str | None, table: str) -> None:
+    from openends.errors import ConfigError
+
+    if embedder == "tfidf":
+        raise ConfigError(f"{table}.embedder: tfidf learns its vocabulary from all answers "
+                          "at once, which the dask engine does not hold in one place; use "
+                          "static, minilm or a model folder, or --engine local")
+
+
+def _columns(state: DaskState, wanted: list[str]) -> pd.DataFrame:
+    """Some columns of every cleaned answer, in order (a slim table: no texts)."""
+    columns = [column for column in wanted if column in state.columns or column in
+               ("status", "language")]
+    return pd.concat([read_part(Path(path), columns) for path in state.paths("clean")],
+                     ignore_index=True)
+
+
+def _rows(state: DaskState, positions: np.ndarray | None) -> pd.DataFrame:
+    """The modelled columns of the answers at global ``positions`` (None: all), with their
+    positions as the index."""
+    frames = []
+    for part, path in zip(state.partitions, state.paths("clean"), strict=True):
+        if positions is None:
+            chosen = np.arange(part.rows)
+        else:
+            inside = positions[(positions >= part.start) & (positions < part.start + part.rows)]
+            chosen = inside - part.start
+            if not len(chosen):
+                continue
+        rows = tasks.modelled_rows(path, chosen.tolist())
+        frames.append(rows.set_axis(chosen + part.start))
+    return pd.concat(frames)
+
+
+def _write_topics(state: DaskState, folder: Path) -> list[Path]:
+    if state.topics is None:
+        return []
+    shutil.copytree(state.topics, folder / "topics")
+    return [folder / "topics"]
+
+
+# -- code ----------------------------------------------------------------------------------
+def _code(state: DaskState) -> None:
+    from openends.coding.codebook import load_codebook
+    from openends.coding.combine import coding_notes
+    from openends.project.steps import embedder_spec
+
+    config, settings = state.config, state.config.coding
+    if settings.codebook is None and settings.model is None:
+        state.details["code"] = "off (the project names no codebook or model)"
+        return
+    codebook_path = str(config.path(settings.codebook)) if settings.codebook else None
+    model_path = str(config.path(settings.model)) if settings.model else None
+    embedder = embedder_spec(config, settings.embedder)
+    semantic = settings.semantic and codebook_path is not None
+    if semantic:
+        _refuse_tfidf(settings.embedder, "coding")
+    thresholds = _calibrate(state, codebook_path, embedder) if semantic else None
+    plan = {"codebook": codebook_path, "model": model_path, "semantic": settings.semantic,
+            "embedder": embedder, "min_precision": settings.min_precision,
+            "thresholds": thresholds}
+    targets = Each({"long": str(part_path(state.work, "codes-long", part.index, ".csv")),
+                "wide": str(part_path(state.work, "codes-wide", part.index, ".csv")),
+                "evidence": str(part_path(state.work, "evidence", part.index)),
+                "wide_table": str(part_path(state.work, "wide", part.index))}
+                   for part in state.partitions)
+    results = state.map("code", tasks.code_part, state.paths("clean"), targets, plan,
+                        state.part_cache())
+    first = results[0]
+    model = None
+    if model_path:
+        from openends.coding.store import load_trained_coder
+
+        model = load_trained_coder(Path(model_path))
+    codebook = load_codebook(Path(codebook_path)) if codebook_path else None
+    questions = set(state.facts["questions"]) if state.facts.get("has_question") else None
+    state.coding = CodingSummary(
+        coded=sum(result["coded"] for result in results),
+        codes=sum(result["codes"] for result in results), themes=first["themes"],
+        labels=first["labels"], coders=first["coders"],
+        notes=coding_notes(questions, codebook=codebook, model=model))
+    state.counts["coded answers"] = sum(result["rows"] for result in results)
+    state.counts["codes_wide.csv"] = state.counts["coded answers"]
+    state.counts["codes.csv"] = sum(result["answers_in_long"] for result in results)
+    if settings.reference is not None:
+        state.agreement = _agreement(state)
+    coding = state.coding
+    state.details["code"] = (f"{coding.coded:,} answers coded, {coding.codes:,} codes, "
+                             f"{len(coding.themes)} themes")
+    state.log.append(f"code: {coding.coded:,} answers coded with {', '.join(coding.coders)}: "
+                     f"{coding.codes:,} codes over {len(coding.themes)} themes")
+    state.log.extend(f"code: note: {note}" for note in coding.notes)
+    if thresholds is not None:
+        state.log.append("code: semantic thresholds calibrated once on all "
+                         f"{state.counts['cleaned']:,} answers")
+    if state.agreement is not None:
+        pooled = state.agreement.table.iloc[-1]
+        state.log.append(f"code: agreement with {settings.reference}: "
+                         f"{len(state.agreement.table) - 1} themes, pooled kappa "
+                         f"{pooled.get('kappa', float('nan')):.2f}")
+
+
+def _calibrate(state: DaskState, codebook: str | None, embedder: str) -> dict[str, float]:
+    """The semantic coder's thresholds, calibrated on every answer's similarities."""
+    from openends.coding.codebook import load_codebook
+    from openends.coding.semantic import SemanticCoder
+
+    coder = SemanticCoder(load_codebook(Path(str(codebook))), embedder=embedder).fit()
+    parts = state.map("similarities", tasks.similarities_part, state.paths("clean"),
+                      str(codebook), embedder, state.part_cache())
+    similarity = (np.concatenate(parts) if parts else
+                  np.zeros((0, len(coder.codebook.themes))))
+    return dict(coder.calibrate(similarity).thresholds_)
+
+
+def _agreement(state: DaskState) -> Any:
+    """Agreement with the project's hand codes, on the answers they cover."""
+    from openends.coding.labels import read_labels
+    from openends.pipeline import agreement_with_reference
+
+    config = state.config
+    reference = config.path(str(config.coding.reference))
+    answers = _columns(state, ["response_id", "status"])
+    coding = state.coding
+    assert coding is not None
+    labels = read_labels(reference, answers, themes=coding.themes)
+    ids = answers.loc[labels.index, "response_id"].astype(str).tolist()
+    wide = pd.concat([tasks.wide_rows(path, ids) for path in state.paths("wide")],
+                     ignore_index=True)
+    return agreement_with_reference(wide, answers, reference, themes=coding.themes,
+                                    seed=config.seed)
+
+
+def _write_code(state: DaskState, folder: Path) -> list[Path]:
+    from openends.io import write_table
+
+    if state.coding is None:
+        return []
+    written = []
+    for step, name in (("codes-long", "codes.csv"), ("codes-wide", "codes_wide.csv")):
+        concat_csv([Path(path) for path in state.paths(step, ".csv")], folder / name)
+        written.append(folder / name)
+    if state.agreement is not None:
+        written.append(write_table(state.agreement.table, folder / "agreement.csv"))
+    return written
+
+
+# -- keywords ------------------------------------------------------------------------------
+def _keywords(state: DaskState) -> None:
+    from openends.keywords.scoped import merge_scoped_counts, scoped_keyness_from_counts
+    from openends.project.steps import keyword_frame, keyword_scopes
+
+    settings = state.config.keywords
+    if not settings.enabled:
+        state.details["keywords"] = "off ([keywords] enabled = false)"
+        return
+    questions, within = keyword_scopes(
+        pd.DataFrame(columns=state.columns), grouped=state.facts["grouped"],
+        questions=state.facts["questions"] if state.facts["has_question"] else [""])
+    counts = state.map("keywords", tasks.keyness_part, state.paths("clean"), questions,
+                       settings.by, within)
+    table, skipped = scoped_keyness_from_counts(merge_scoped_counts(counts), top=settings.top,
+                                                min_count=settings.min_count)
+    state.keywords = keyword_frame(table)
+    scopes = state.keywords["scope"].nunique() if len(state.keywords) else 0
+    state.details["keywords"] = f"{len(state.keywords):,} terms in {scopes} scope(s)"
+    state.log.append(f"keywords: {len(state.keywords):,} terms marking each {settings.by} "
+                     f"in {scopes} scope(s)")
+    state.log.extend(f"keywords: skipped {skip}" for skip in skipped)
+
+
+# -- stats and report ----------------------------------------------------------------------
+def _stats(state: DaskState) -> None:
+    from openends.coding.codebook import load_codebook
+    from openends.keywords.scoped import merge_scoped_counts, scoped_keyness_from_counts
+    from openends.pipeline import report_by
+    from openends.report.build import keyness_scopes, quality_from_agreement
+    from openends.report.parts import combine_parts, report_from_part
+
+    if state.coding is None:
+        state.details["stats"] = "off (nothing coded)"
+        return
+    config = state.config
+    book_path = str(config.path(config.coding.codebook)) if config.coding.codebook else None
+    codebook = load_codebook(Path(book_path)) if book_path else None
+    by = report_by(config, state.facts["grouped"])
+    settings = {"codebook": book_path, "wave": config.report.wave, "by": by,
+                "base": config.report.base}
+    part = combine_parts(state.map("report", tasks.report_part_task, state.paths("clean"),
+                                   state.paths("wide"), state.paths("evidence"), settings))
+    scopes = keyness_scopes(part.scopes, part.wave, list(part.by))
+    keywords, notes = pd.DataFrame(), list[str]()
+    if scopes is not None:
+        questions, compared, within = scopes
+        counts = state.map("report-keywords", tasks.keyness_part, state.paths("clean"),
+                           questions, compared, within)
+        keywords, notes = scoped_keyness_from_counts(merge_scoped_counts(counts))
+    quality = (quality_from_agreement(state.agreement, against="hand-coded")
+               if state.agreement is not None else None)
+    state.report = report_from_part(
+        part, codebook=codebook, wave=part.wave, by=part.by,
+        base=config.report.base, correction=config.report.correction, title=config.name,
+        quality=quality, keywords=keywords, keyword_notes=notes)
+    report = state.report
+    significant = sum(int(table["significant"].sum()) for table in
+                      (report.trends, report.changes, report.differences)
+                      if "significant" in table.columns)
+    state.details["stats"] = (f"{len(report.themes)} themes; {report.tests} tests corrected "
+                              f"together ({config.report.correction}), "
+                              f"{significant} significant")
+    state.log.append(f"stats: {state.details['stats']}")
+
+
+def _report(state: DaskState) -> None:
+    if state.report is not None:
+        state.details["report"] = ", ".join(state.config.report.formats)
+
+
+def _write_nothing(state: DaskState, folder: Path) -> list[Path]:
+    return []
+
+
+def _writer(name: str) -> Any:
+    """The local engine's writer of a step whose results are small (the same files)."""
+    from openends.project import steps
+
+    return getattr(steps, name)
+
+
+DASK_STEPS = (
+    Step("read", (), _read, _write_nothing, ()),
+    Step("clean", ("read",), _clean, _write_clean, ("responses.parquet",)),
+    Step("topics", ("clean",), _topics, _write_topics, ("topics",)),
+    Step("code", ("clean",), _code, _write_code,
+         ("codes.csv", "codes_wide.csv", "agreement.csv")),
+    Step("keywords", ("clean",), _keywords, _writer("_write_keywords"),
+         ("keywords.csv",)),
+    Step("stats", ("code",), _stats, _writer("_write_stats"),
+         ("prevalence.csv", "changes.csv")),
+    Step("report", ("stats",), _report, _writer("_write_report"),
+         ("report.md", "report.html")),
+)
