@@ -1,4 +1,5 @@
-"""What every benchmark script records about the code and the machine it measured.
+"""What every benchmark script records about the code and the machine it measured, and
+how it prints its figures.
 
 The scripts run as ``python scripts/bench/NAME.py``, so this folder is on ``sys.path``
 and they import this module by name.
@@ -6,14 +7,19 @@ and they import this module by name.
 
 from __future__ import annotations
 
+import math
 import os
 import platform
+import statistics
 import subprocess
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -40,16 +46,36 @@ def source_version() -> str:
     return commit + (" (src/ has uncommitted changes)" if dirty else "")
 
 
+def memory_total_mb() -> float | None:
+    """The machine's memory in MB (10^6 bytes), from ``/proc/meminfo`` (Linux)."""
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                return int(line.split()[1]) * 1024 / 1e6
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
 def machine_facts(packages: Iterable[str]) -> dict[str, Any]:
-    """Python, platform, CPUs, load average and the versions of ``packages``."""
+    """Python, platform, CPUs, memory, load average and the versions of ``packages``."""
     try:
         load: list[float] | None = list(os.getloadavg())
     except OSError:
         load = None
     return {"python": platform.python_version(), "implementation":
             platform.python_implementation(), "platform": platform.platform(),
-            "cpu_count": os.cpu_count(), "load_average_at_start": load,
+            "cpu_count": os.cpu_count(), "memory_total_mb": memory_total_mb(),
+            "load_average_at_start": load,
             "packages": {name: package_version(name) for name in packages}}
+
+
+class BenchError(Exception):
+    """A problem reported on one line with exit status 2 (missing command, data, options)."""
+
+
+class RunFailed(Exception):
+    """A measured run exited with an error (reported with its stderr, exit status 1)."""
 
 
 @dataclass(frozen=True)
@@ -81,7 +107,7 @@ def read_nhs_csv(path: Path, error: type[Exception]) -> Any:
         raise error(f"{path}: not a readable CSV ({str(problem).splitlines()[0]})") from None
 
 
-def new_table(title: str, columns: Sequence[str], caption: str = "") -> Any:
+def new_table(title: str, columns: Sequence[str], caption: str = "") -> Table:
     """A rich table of figures: the first column left-aligned, the others right."""
     from rich.table import Table
 
@@ -90,3 +116,21 @@ def new_table(title: str, columns: Sequence[str], caption: str = "") -> Any:
     for position, column in enumerate(columns):
         table.add_column(column, justify="left" if position == 0 else "right")
     return table
+
+
+def say(console: Any, text: str) -> None:
+    """One line on the rich ``console``, printed as is (no markup, no highlighting)."""
+    console.print(text, markup=False, highlight=False)
+
+
+def median(values: Sequence[float]) -> float:
+    """The median, or NaN for no values."""
+    return statistics.median(values) if values else math.nan
+
+
+def seconds_text(value: float | None, digits: int = 2) -> str:
+    return "-" if value is None or not math.isfinite(value) else f"{value:,.{digits}f}"
+
+
+def megabytes(value: float | None) -> str:
+    return "-" if value is None or not math.isfinite(value) else f"{value:,.0f}"

@@ -60,129 +60,56 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
-import re
 import shutil
-import statistics
-import subprocess
 import sys
-import tempfile
-import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
-import numpy as np
-import pandas as pd
-from bench_common import Bar, machine_facts, new_table, read_nhs_csv, source_version
+from bench_common import (
+    Bar,
+    BenchError,
+    RunFailed,
+    machine_facts,
+    median,
+    megabytes,
+    new_table,
+    say,
+    seconds_text,
+    source_version,
+)
+from bench_project import (
+    DEFAULT_DATA,
+    MIN_SENTENCE_WORDS,
+    Project,
+    SentencePool,
+    build_project,
+    load_pool,
+)
+from bench_runs import (
+    MEMORY_BAR_MB,
+    SAMPLE_SECONDS,
+    STEPS,
+    Measured,
+    PipelineRun,
+    built_static_model,
+    check_codebook,
+    check_run_built,
+    fresh_cache,
+    measure,
+    openends_command,
+    prepare_workdir,
+    run_pipeline,
+)
 from rich.console import Console
 from rich.table import Table
 
-ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_DATA = ROOT.parent / "shared" / "data" / "nhs_fft" / "v6framework_230831.csv"
-TEXT_COLUMN = "FFT answer"
-SERVICE_COLUMN = "Service type 1"
-MIN_SENTENCE_WORDS = 3
-SENTENCES_PER_ANSWER = (1, 2, 3)
-SENTENCES_WEIGHTS = (0.08, 0.6, 0.32)
-NON_ANSWER_SHARE = 0.05
-COPY_SHARE = 0.02
-NON_ANSWER_TEXTS = ("n/a", "N/A", "nothing", "Nothing.", "", "-", "none", "Did not answer",
-                    "no comment")
-WAVES = ("2021", "2022", "2023", "2024")
-NEW_WAVE = "2025"
-NEW_WAVE_SHARE = 0.10
-# Column names per wave; the 2023 export renamed them (real drift between yearly exports).
-USUAL_COLUMNS = {"id": "Comment ID", "text": "FFT answer", "service": "Service type 1"}
-DRIFTED_COLUMNS = {"id": "CommentID", "text": "What was good or could be better?",
-                   "service": "Service"}
-DRIFTED_WAVE = "2023"
-QUESTION = "comment"
-GROUP = "patients"
-STEPS = ("read", "clean", "topics", "code", "keywords", "stats", "report")
-MEMORY_BAR_MB = 2_000.0   # SPEC 7: "under 2 GB"; MB = 10^6 bytes, the stricter reading
 BAR_ANSWERS = 100_000
-SAMPLE_SECONDS = 0.1
-STEP_LINE = re.compile(r"^\[\d+/\d+\] (\w+): ")  # the line `openends run` writes as a step ends
-PAGE_SIZE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
-MARKER = ".openends-pipeline-bench"
 PACKAGES = ("openends", "spacy", "spacy-lookups-data", "model2vec", "numpy", "pandas",
             "scikit-learn")
-
-# NHS patient-experience themes (written as codebook.yml; patterns as in SPEC section 3).
-THEMES: list[dict[str, Any]] = [
-    {"id": "staff_attitude", "label": "Staff attitude",
-     "description": "Staff were kind, caring, friendly and respectful, or rude and uncaring.",
-     "include": ["kind*", "friendly", "caring", "polite", "courteous", "helpful",
-                 "compassion*", "respect*", "rude*", "attitude*", "lovely", "pleasant",
-                 "unfriendly", "uncaring"],
-     "examples": ["The staff were so kind and caring.", "The receptionist was rude."]},
-    {"id": "waiting_times", "label": "Waiting times",
-     "description": "How long patients waited for care, a call back, transport or results.",
-     "include": ["wait*", "delay*", "queue*", "late", "on time", "quick*", "prompt*",
-                 r"re:\bhours?\b"],
-     "examples": ["We waited four hours to be seen.", "The ambulance arrived quickly."]},
-    {"id": "communication", "label": "Communication",
-     "description": "Explaining, listening, keeping patients and families informed.",
-     "include": ["explain*", "inform*", "listen*", "communicat*", "told", "update*",
-                 "call back", "understand*"],
-     "examples": ["Everything was explained clearly.", "Nobody told us what was happening."]},
-    {"id": "cleanliness", "label": "Cleanliness",
-     "description": "Clean, tidy and hygienic premises and vehicles, or dirty ones.",
-     "include": ["clean*", "dirty", "hygien*", "tidy", "untidy", "smell*"],
-     "examples": ["The ward was spotless.", "The toilets were dirty."]},
-    {"id": "food", "label": "Food and drink", "description": "Meals, drinks and snacks.",
-     "include": ["food", "meal*", "drink*", "menu", "hungry", "breakfast", "lunch", "dinner",
-                 "snack*"],
-     "examples": ["The food was cold.", "More choice of meals."]},
-    {"id": "parking", "label": "Parking",
-     "description": "Car parks, parking spaces and their cost.",
-     "include": ["parking", "car park*", "park"],
-     "examples": ["Parking was impossible.", "The car park is too expensive."]},
-    {"id": "transport", "label": "Patient transport",
-     "description": "Ambulances, transport drivers and crews, pick-ups and journeys.",
-     "include": ["transport", "ambulance*", "driver*", "crew*", "journey*",
-                 r"re:\bpick(ed|s)? (me |us )?up\b"],
-     "examples": ["The driver was very careful.", "Transport picked me up on time."]},
-    {"id": "appointments", "label": "Appointments",
-     "description": "Booking, referrals, cancelled or rescheduled appointments.",
-     "include": ["appointment*", "booking", "booked", "referral*", "referred", "cancel*",
-                 "reschedul*"],
-     "examples": ["My appointment was cancelled twice.", "Easy to book."]},
-    {"id": "environment", "label": "Environment and facilities",
-     "description": "Wards, rooms, beds, noise and comfort of the place.",
-     "include": ["ward*", "room*", "nois*", "bed*", "comfortable", "uncomfortable",
-                 "facilities", "environment"],
-     "examples": ["The ward was very noisy at night.", "Comfortable waiting room."]},
-    {"id": "medication", "label": "Medication",
-     "description": "Medicines, prescriptions and pain relief.",
-     "include": ["medication*", "medicine*", "prescri*", "tablet*", "pain relief",
-                 "painkiller*"],
-     "examples": ["I was given my medication on time.", "The prescription was wrong."]},
-    {"id": "staffing_levels", "label": "Staffing levels",
-     "description": "Too few staff, understaffing, more staff needed.",
-     "include": ["understaffed", "short staffed", "short-staffed", "more staff", "staffing",
-                 "staff shortage*", "overworked"],
-     "examples": ["They need more staff.", "The nurses were overworked."]},
-    {"id": "phone_service", "label": "Telephone and 111",
-     "description": "Calls to 111 or the service, call handlers, getting through by phone.",
-     "include": ["phone*", "telephone", "call handler*", r"re:\b111\b", "get through",
-                 "got through"],
-     "examples": ["The 111 call handler was very helpful.",
-                  "Could not get through on the phone."]},
-]
-
-
-def codebook_yaml() -> str:
-    import yaml
-
-    book = {"name": "NHS Friends and Family Test (benchmark)", "version": "1.0",
-            "themes": THEMES}
-    return ("# Written by scripts/bench/pipeline.py: NHS themes for the pipeline benchmark.\n"
-            + yaml.safe_dump(book, sort_keys=False, allow_unicode=True, width=96))
 
 
 BASELINE_CODE = """
@@ -207,472 +134,6 @@ done = time.perf_counter()
 print(json.dumps({"texts": len(texts), "tokens": tokens, "import": imported - started,
                   "read": read - imported, "load": ready - read, "pipe": done - ready}))
 """
-
-
-class BenchError(Exception):
-    """A problem reported on one line with exit status 2 (missing command, data, options)."""
-
-
-class RunFailed(Exception):
-    """A measured run exited with an error (reported with its stderr, exit status 1)."""
-
-
-# -- data ----------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class SentencePool:
-    """The substantive sentences of the source comments, with their comment and service."""
-
-    path: Path
-    rows: int
-    comments: int
-    sentences: list[str]
-    comment: np.ndarray   # the index of each sentence's comment
-    service: list[str]
-
-
-def split_sentences(text: str) -> list[str]:
-    """Sentences of ``text`` (a line break ends one too), spaces normalised, each ending in
-    punctuation.
-
-    Example:
-        >>> split_sentences("Staff were  kind. Parking was awful!\\nok")
-        ['Staff were kind.', 'Parking was awful!', 'ok.']
-    """
-    pieces = re.split(r"(?<=[.!?])\s+|\n+", text)
-    sentences = [" ".join(piece.split()) for piece in pieces]
-    return [s if s[-1] in ".!?" else s + "." for s in sentences if s]
-
-
-def load_pool(path: Path) -> SentencePool:
-    """Read the NHS FFT file and split its substantive comments into sentences."""
-    from openends.clean.nonanswers import non_substantive
-
-    table = read_nhs_csv(path, BenchError)
-    for needed in (TEXT_COLUMN, SERVICE_COLUMN):
-        if needed not in table.columns:
-            raise BenchError(f"{path}: no {needed!r} column")
-    texts = table[TEXT_COLUMN].tolist()
-    services = [" ".join(s.replace("\xa0", " ").split()) or "Unknown"
-                for s in table[SERVICE_COLUMN]]
-    substantive = [bool(t.strip()) and not flag for t, flag in zip(
-        texts, non_substantive(texts), strict=True)]
-    sentences: list[str] = []
-    comment: list[int] = []
-    service: list[str] = []
-    for row, (text, keep) in enumerate(zip(texts, substantive, strict=True)):
-        if not keep:
-            continue
-        for sentence in split_sentences(text):
-            if len(sentence.split()) >= MIN_SENTENCE_WORDS:
-                sentences.append(sentence)
-                comment.append(row)
-                service.append(services[row])
-    if len(set(comment)) < 2 * max(SENTENCES_PER_ANSWER):
-        raise BenchError(f"{path}: only {len(set(comment))} comments with sentences of "
-                         f"{MIN_SENTENCE_WORDS}+ words")
-    return SentencePool(path, len(table), len(set(comment)), sentences,
-                        np.asarray(comment), service)
-
-
-def make_answers(pool: SentencePool, n: int, rng: np.random.Generator) -> pd.DataFrame:
-    """``n`` answers (``text``, ``service``) of 1-3 sentences of different comments each,
-    about 5% non-answers and about 2% exact copies of another answer.
-
-    One-sentence answers take the sentences in a shuffled order, so that they repeat only
-    once every sentence has been used (plain draws would make thousands of copies).
-    """
-    counts = rng.choice(SENTENCES_PER_ANSWER, size=n, p=SENTENCES_WEIGHTS)
-    size = len(pool.sentences)
-    singles = iter(np.concatenate([rng.permutation(size) for _ in range(
-        1 + int((counts == 1).sum()) // size)]))
-    texts: list[str] = []
-    services: list[str] = []
-    for count in counts:
-        chosen = [int(next(singles))] if count == 1 else []
-        while len(chosen) < count:
-            index = int(rng.integers(size))
-            if all(pool.comment[index] != pool.comment[other] for other in chosen):
-                chosen.append(index)
-        texts.append(" ".join(pool.sentences[index] for index in chosen))
-        services.append(pool.service[chosen[0]])
-    kind = rng.random(n)
-    for row in np.flatnonzero(kind < NON_ANSWER_SHARE):
-        texts[row] = str(rng.choice(NON_ANSWER_TEXTS))
-    copies = np.flatnonzero((kind >= NON_ANSWER_SHARE) & (kind < NON_ANSWER_SHARE + COPY_SHARE))
-    for row, source in zip(copies, rng.integers(n, size=len(copies)), strict=True):
-        texts[row] = texts[source]
-        services[row] = services[source]
-    return pd.DataFrame({"text": texts, "service": services})
-
-
-@dataclass(frozen=True)
-class WaveFile:
-    """One generated wave: its file, its column names and its answers."""
-
-    wave: str
-    path: Path
-    columns: dict[str, str]
-    answers: int
-    non_answers: int
-
-    def toml(self) -> str:
-        def quoted(value: str) -> str:
-            return json.dumps(value, ensure_ascii=False)  # a JSON string is a TOML string
-
-        return (f"[[waves]]\ngroup = {quoted(GROUP)}\nwave = {quoted(self.wave)}\n"
-                f"file = {quoted(self.path.name)}\nid = {quoted(self.columns['id'])}\n"
-                f"text = {{ {QUESTION} = {quoted(self.columns['text'])} }}\n"
-                f"attrs = {{ service = {quoted(self.columns['service'])} }}\n")
-
-
-def write_wave(folder: Path, wave: str, answers: pd.DataFrame) -> WaveFile:
-    columns = DRIFTED_COLUMNS if wave == DRIFTED_WAVE else USUAL_COLUMNS
-    table = pd.DataFrame({
-        columns["id"]: [f"FFT-{wave}-{number:06d}" for number in range(1, len(answers) + 1)],
-        columns["service"]: answers["service"].to_numpy(),
-        columns["text"]: answers["text"].to_numpy()})
-    path = folder / f"fft_{wave}.csv"
-    table.to_csv(path, index=False)
-    non_answers = answers["text"].str.strip().str.lower().isin(
-        {text.lower() for text in NON_ANSWER_TEXTS})
-    return WaveFile(wave, path, dict(columns), len(answers), int(non_answers.sum()))
-
-
-def write_project(folder: Path, waves: Sequence[WaveFile], seed: int) -> Path:
-    """``project.toml`` naming ``waves``, the codebook and a report by service."""
-    text = (f"# Written by scripts/bench/pipeline.py: {sum(w.answers for w in waves):,} "
-            f"generated answers in {len(waves)} waves.\n"
-            f'name = "Pipeline benchmark: NHS FFT"\noutput = "out"\nseed = {seed}\n\n'
-            + "\n".join(wave.toml() for wave in waves)
-            + '\n[coding]\ncodebook = "codebook.yml"\n\n[report]\nby = ["service"]\n')
-    path = folder / "project.toml"
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-@dataclass(frozen=True)
-class Project:
-    """The generated project: the four waves, the new wave and the files' folder."""
-
-    folder: Path
-    waves: list[WaveFile]
-    new_wave: WaveFile
-    distinct_share: float
-    non_answer_share: float
-
-    @property
-    def answers(self) -> int:
-        return sum(wave.answers for wave in self.waves)
-
-    def write(self, *, with_new_wave: bool, seed: int) -> Path:
-        return write_project(self.folder, [*self.waves, *([self.new_wave] if with_new_wave
-                                                          else [])], seed)
-
-
-def build_project(folder: Path, pool: SentencePool, answers: int, seed: int) -> Project:
-    rng = np.random.default_rng(seed)
-    table = make_answers(pool, answers, rng)
-    extra = make_answers(pool, max(1, round(answers * NEW_WAVE_SHARE)), rng)
-    parts = np.array_split(np.arange(answers), len(WAVES))
-    waves = [write_wave(folder, wave, table.iloc[rows].reset_index(drop=True))
-             for wave, rows in zip(WAVES, parts, strict=True)]
-    new_wave = write_wave(folder, NEW_WAVE, extra)
-    (folder / "codebook.yml").write_text(codebook_yaml(), encoding="utf-8")
-    project = Project(folder, waves, new_wave, table["text"].nunique() / answers,
-                      sum(w.non_answers for w in waves) / answers)
-    project.write(with_new_wave=False, seed=seed)
-    return project
-
-
-# -- processes and memory ------------------------------------------------------------------
-def tree_rss_bytes(root: int) -> int:
-    """The summed resident set size of ``root`` and all its descendants, from ``/proc``."""
-    children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = Path(entry.path, "stat").read_bytes()
-        except OSError:
-            continue
-        # The command name may hold spaces and parentheses: the fields follow the last ")".
-        fields = stat[stat.rindex(b")") + 2:].split()
-        pid = int(entry.name)
-        children.setdefault(int(fields[1]), []).append(pid)
-        rss[pid] = int(fields[21])
-    total, todo = 0, [root]
-    while todo:
-        pid = todo.pop()
-        total += rss.get(pid, 0)
-        todo.extend(children.get(pid, []))
-    return total * PAGE_SIZE
-
-
-class TreeSampler(threading.Thread):
-    """Samples :func:`tree_rss_bytes` of a process every ``SAMPLE_SECONDS`` until stopped,
-    keeping (seconds since ``started``, MB) pairs."""
-
-    def __init__(self, pid: int, started: float) -> None:
-        super().__init__(daemon=True)
-        self.pid = pid
-        self.started = started
-        self.timeline: list[tuple[float, float]] = []
-        self._stop_event = threading.Event()
-
-    def run(self) -> None:
-        while not self._stop_event.is_set():
-            try:
-                rss = tree_rss_bytes(self.pid)
-            except OSError:
-                rss = 0
-            if rss:
-                self.timeline.append((time.perf_counter() - self.started, rss / 1e6))
-            self._stop_event.wait(SAMPLE_SECONDS)
-
-    def stop(self) -> None:
-        self._stop_event.set()
-        self.join()
-
-
-@dataclass(frozen=True)
-class Measured:
-    """One child process: wall time, exit status, output and peak memory."""
-
-    command: list[str]
-    seconds: float
-    returncode: int
-    stdout: str
-    stderr: str
-    max_rss_mb: float    # wait4: the largest single process of the tree
-    timeline: list[tuple[float, float]]  # sampled: (seconds, MB of the whole tree summed)
-    stderr_lines: list[tuple[float, str]]  # (seconds, line) as they arrived
-
-    @property
-    def tree_rss_mb(self) -> float:
-        return max((mb for _, mb in self.timeline), default=0.0)
-
-    @property
-    def peak_mb(self) -> float:
-        return max(self.max_rss_mb, self.tree_rss_mb)
-
-    def peak_between(self, start: float, end: float) -> float | None:
-        """The largest sampled tree RSS from ``start`` to ``end`` seconds, if sampled."""
-        inside = [mb for at, mb in self.timeline if start <= at <= end]
-        return max(inside) if inside else None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"seconds": self.seconds, "returncode": self.returncode,
-                "peak_mb": self.peak_mb, "max_rss_mb": self.max_rss_mb,
-                "tree_rss_mb": self.tree_rss_mb, "samples": len(self.timeline)}
-
-
-class LineReader(threading.Thread):
-    """Reads a child's pipe to its end, noting when each line arrived."""
-
-    def __init__(self, pipe: IO[bytes], started: float) -> None:
-        super().__init__(daemon=True)
-        self.pipe = pipe
-        self.started = started
-        self.lines: list[tuple[float, str]] = []
-
-    def run(self) -> None:
-        for line in self.pipe:
-            self.lines.append((time.perf_counter() - self.started,
-                               line.decode("utf-8", errors="replace")))
-
-    @property
-    def text(self) -> str:
-        return "".join(line for _, line in self.lines)
-
-
-def measure(command: list[str], env: dict[str, str], cwd: Path) -> Measured:
-    """Run ``command`` and measure it.
-
-    Why not ``getrusage(RUSAGE_CHILDREN)`` around the child: it is the largest peak of
-    *all* children this process ever waited for, so a small run after a big one would
-    report the big one. ``os.wait4`` returns the rusage of exactly this child (its
-    ``ru_maxrss`` is the peak of its largest process, its waited-for descendants
-    included), and the sampler adds the tree's concurrent total, which ``ru_maxrss``
-    cannot see.
-    """
-    started = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               env=env, cwd=cwd)
-    assert process.stdout is not None and process.stderr is not None
-    sampler = TreeSampler(process.pid, started)
-    readers = [LineReader(process.stdout, started), LineReader(process.stderr, started)]
-    for thread in (sampler, *readers):
-        thread.start()
-    try:
-        _, status, usage = os.wait4(process.pid, 0)
-    finally:
-        seconds = time.perf_counter() - started
-        sampler.stop()
-    process.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
-    for reader in readers:
-        reader.join(timeout=10)  # a grandchild still holding the pipe must not hang us
-    process.stdout.close()
-    process.stderr.close()
-    # ru_maxrss is in KiB on Linux.
-    return Measured(command, seconds, process.returncode, readers[0].text, readers[1].text,
-                    usage.ru_maxrss * 1024 / 1e6, sampler.timeline, readers[1].lines)
-
-
-def openends_command() -> list[str]:
-    """``python -m openends``, or the ``openends`` script beside this Python."""
-    module = [sys.executable, "-m", "openends"]
-    try:
-        done = subprocess.run([*module, "--version"], capture_output=True, text=True,
-                              check=False)
-        if done.returncode == 0:
-            return module
-    except OSError:
-        pass
-    script = Path(sys.executable).with_name("openends")
-    if script.is_file():
-        return [str(script)]
-    raise BenchError("cannot start openends: 'python -m openends --version' failed and there "
-                     f"is no {script}")
-
-
-def check_run_built(command: list[str]) -> None:
-    """Fail with one line when ``openends run`` is missing or still a placeholder."""
-    done = subprocess.run([*command, "run", "--help"], capture_output=True, text=True,
-                          check=False)
-    help_text = done.stdout + done.stderr
-    if done.returncode != 0 or "not built yet" in help_text:
-        raise BenchError("'openends run' is not built yet in this version; nothing to measure "
-                         "(try --baseline-only)")
-
-
-def check_codebook(command: list[str], path: Path) -> int:
-    """The number of themes of the generated codebook, after ``openends codebook check``."""
-    done = subprocess.run([*command, "codebook", "check", str(path), "--json"],
-                          capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        message = (done.stderr or done.stdout).strip().splitlines()
-        raise BenchError(f"the generated codebook does not check: "
-                         f"{message[-1] if message else done.returncode}")
-    summary = json.loads(done.stdout)
-    themes = summary.get("themes", [])
-    return len(themes) if isinstance(themes, list) else int(themes)
-
-
-def built_static_model(command: list[str], workdir: Path, console: Console) -> Path:
-    """A built static embedder to copy into each fresh cache (built once if none is found)."""
-    from openends.embed.static import is_built, static_model_dir
-
-    found = Path(static_model_dir())
-    if is_built(found):
-        return found
-    target = workdir / "static-model"
-    if not is_built(target):
-        say(console, f"no built static embedder in {found}: building one in {target} "
-                     "(once, not timed)")
-        done = subprocess.run([*command, "models", "build", "--out", str(target)],
-                              capture_output=True, text=True, check=False,
-                              env={**os.environ, "HF_HUB_OFFLINE": "1",
-                                   "TRANSFORMERS_OFFLINE": "1"})
-        if done.returncode != 0:
-            raise BenchError(f"'openends models build' failed: {done.stderr.strip()[-300:]}")
-    return target
-
-
-def fresh_cache(workdir: Path, name: str, model: Path) -> Path:
-    """An empty cache folder holding only a copy of the built static embedder."""
-    from openends.embed.static import STATIC_FOLDER
-
-    cache = workdir / name
-    shutil.rmtree(cache, ignore_errors=True)
-    shutil.copytree(model, cache / "models" / STATIC_FOLDER)
-    return cache
-
-
-def child_env(cache: Path) -> dict[str, str]:
-    return {**os.environ, "OPENENDS_CACHE": str(cache), "HF_HUB_OFFLINE": "1",
-            "TRANSFORMERS_OFFLINE": "1"}
-
-
-# -- the runs ------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class PipelineRun:
-    """One ``openends run``: the measured process and its JSON summary."""
-
-    scenario: str
-    measured: Measured
-    summary: dict[str, Any]
-
-    @property
-    def steps(self) -> dict[str, dict[str, Any]]:
-        return {str(step["step"]): step for step in self.summary.get("steps", [])}
-
-    @property
-    def responses(self) -> int:
-        return int(self.summary.get("responses", 0))
-
-    def step_windows(self) -> dict[str, tuple[float, float]]:
-        """When each step ran, in seconds since the process started, plus ``start-up``
-        (before the first step) and ``finish`` (after the last: manifest, publishing the
-        output folder, printing the summary, exit).
-
-        ``openends run`` writes a line on stderr as each step ends ("[2/7] clean: ...");
-        a step began its own duration before that. Without those lines the steps are
-        placed back to back, ending when the process ended (then ``finish`` is 0 and
-        start-up takes in the real finish, so boundaries may be off by a second or two).
-        """
-        durations = [(name, float(step["seconds"])) for name, step in self.steps.items()]
-        ended: dict[str, float] = {}
-        for at, line in self.measured.stderr_lines:
-            found = STEP_LINE.match(line)
-            if found and found.group(1) in self.steps:
-                ended[found.group(1)] = at
-        if set(ended) != {name for name, _ in durations}:
-            at = self.measured.seconds
-            for name, seconds in reversed(durations):
-                ended[name] = at
-                at -= seconds
-        windows = {name: (ended[name] - seconds, ended[name]) for name, seconds in durations}
-        first = min((start for start, _ in windows.values()), default=self.measured.seconds)
-        last = max((end for _, end in windows.values()), default=self.measured.seconds)
-        return {"start-up": (0.0, first), **windows, "finish": (last, self.measured.seconds)}
-
-    def step_peaks(self) -> dict[str, float | None]:
-        """The sampled peak RSS of the process tree in each window of :meth:`step_windows`."""
-        return {name: self.measured.peak_between(start, end)
-                for name, (start, end) in self.step_windows().items()}
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"scenario": self.scenario, **self.measured.to_dict(),
-                "step_peak_mb": self.step_peaks(), "summary": self.summary}
-
-
-def parse_summary(stdout: str) -> dict[str, Any]:
-    """The run's JSON summary: the whole of stdout, or else its last JSON line."""
-    candidates = [stdout, *reversed([line for line in stdout.splitlines()
-                                     if line.lstrip().startswith("{")])]
-    for candidate in candidates:
-        try:
-            found = json.loads(candidate)
-        except ValueError:
-            continue
-        if isinstance(found, dict) and "steps" in found:
-            return found
-    raise ValueError("no JSON summary with 'steps' on stdout")
-
-
-def run_pipeline(scenario: str, command: list[str], project: Path, cache: Path) -> PipelineRun:
-    measured = measure([*command, "run", str(project), "--json"], child_env(cache),
-                       project.parent)
-    if measured.returncode != 0:
-        raise RunFailed(f"{scenario} run failed (exit status {measured.returncode}):\n"
-                        + "\n".join(measured.stderr.strip().splitlines()[-20:]))
-    try:
-        summary = parse_summary(measured.stdout)
-    except ValueError as error:
-        raise RunFailed(f"{scenario} run: {error}; stdout began {measured.stdout[:300]!r}"
-                        ) from None
-    return PipelineRun(scenario, measured, summary)
 
 
 @dataclass
@@ -720,17 +181,13 @@ def run_baseline(project: Project) -> BaselineRun:
     measured = measure([sys.executable, "-c", BASELINE_CODE, json.dumps(files)],
                        {**os.environ, "HF_HUB_OFFLINE": "1"}, project.folder)
     if measured.returncode != 0:
-        raise RunFailed("spaCy baseline failed:\n"
-                        + "\n".join(measured.stderr.strip().splitlines()[-20:]))
+        raise RunFailed(f"spaCy baseline failed ({measured.failure()}):\n"
+                        f"{measured.stderr_tail()}")
     figures = json.loads(measured.stdout.strip().splitlines()[-1])
     return BaselineRun(measured, {key: float(value) for key, value in figures.items()})
 
 
 # -- figures -------------------------------------------------------------------------------
-def median(values: Sequence[float]) -> float:
-    return statistics.median(values) if values else math.nan
-
-
 def step_names(cycles: Sequence[Cycle]) -> list[str]:
     """The steps in the order the runs report them (known steps first if all missing)."""
     names: list[str] = []
@@ -808,18 +265,6 @@ def figures(cycles: Sequence[Cycle], baselines: Sequence[BaselineRun]) -> dict[s
 
 
 # -- printing ------------------------------------------------------------------------------
-def say(console: Console, text: str) -> None:
-    console.print(text, markup=False, highlight=False)
-
-
-def seconds_text(value: float | None, digits: int = 2) -> str:
-    return "-" if value is None or not math.isfinite(value) else f"{value:,.{digits}f}"
-
-
-def megabytes(value: float | None) -> str:
-    return "-" if value is None or not math.isfinite(value) else f"{value:,.0f}"
-
-
 def steps_table(found: dict[str, Any], repeats: int) -> Table:
     runs = found["runs"]
     how = f"median of {repeats} runs" if repeats > 1 else "one run"
@@ -912,18 +357,6 @@ def parse_arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
     return args
 
 
-def prepare_workdir(path: Path | None) -> tuple[Path, tempfile.TemporaryDirectory[str] | None]:
-    if path is None:
-        temporary = tempfile.TemporaryDirectory(prefix="openends-pipeline-bench-")
-        return Path(temporary.name), temporary
-    path = path.resolve()
-    if path.exists() and any(path.iterdir()) and not (path / MARKER).exists():
-        raise BenchError(f"--workdir {path} is not empty and was not made by this script; "
-                         "give an empty or new folder")
-    path.mkdir(parents=True, exist_ok=True)
-    (path / MARKER).touch()
-    return path, None
-
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_arguments(argv)
@@ -934,7 +367,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not args.baseline_only:
             check_run_built(command)
         pool = load_pool(args.data)
-        workdir, temporary = prepare_workdir(args.workdir)
+        workdir, temporary = prepare_workdir(args.workdir, "pipeline")
         return bench(args, command, pool, workdir, console)
     except BenchError as error:
         print(f"error: {error}", file=sys.stderr)
