@@ -51,14 +51,14 @@ def dask_client(settings: EngineConfig, scheduler: str | None = None) -> Iterato
             try:
                 client = stack.enter_context(Client(  # type: ignore[no-untyped-call]
                     address, timeout=CONNECT_SECONDS))
-            except (OSError, TimeoutError) as error:
+            except (OSError, TimeoutError, ValueError) as error:
                 raise ConfigError(f"engine.scheduler: cannot reach the Dask scheduler at "
                                   f"{address} ({error}); check the address and that it "
                                   "is running") from None
         else:
             workers = settings.workers or os.cpu_count() or 1
             cluster = stack.enter_context(LocalCluster(  # type: ignore[no-untyped-call]
-                n_workers=workers, threads_per_worker=1, processes=True,
+                n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
                 memory_limit=settings.memory_limit or "auto", dashboard_address=None,
                 silence_logs=logging.ERROR, env=_worker_env()))
             client = stack.enter_context(Client(cluster))  # type: ignore[no-untyped-call]
@@ -76,9 +76,13 @@ def _worker_env() -> dict[str, str]:
 
 def check_workers(client: Any) -> None:
     """Every worker runs the same openends as this process; there is at least one."""
+    import importlib.metadata
+
     from openends import __version__
 
-    versions = client.run(_openends_version)
+    versions = client.run(importlib.metadata.version, "openends", on_error="return")
+    versions = {worker: version if isinstance(version, str) else None
+                for worker, version in versions.items()}
     if not versions:
         raise ConfigError("engine: the Dask cluster has no workers; start some and run again")
     other = {worker: version for worker, version in versions.items() if version != __version__}
@@ -87,14 +91,6 @@ def check_workers(client: Any) -> None:
         raise ConfigError(f"engine: worker {worker} runs openends {version or '(missing)'}, "
                           f"this process {__version__}; install the same version on every "
                           "worker")
-
-
-def _openends_version() -> str | None:
-    try:
-        from openends import __version__
-    except ImportError:
-        return None
-    return __version__
 
 
 def describe(client: Any) -> dict[str, Any]:

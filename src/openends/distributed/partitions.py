@@ -29,6 +29,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from openends.io.write import current_umask
+
 
 @dataclass(frozen=True)
 class Partition:
@@ -53,6 +55,7 @@ def write_part(frame: pd.DataFrame, path: Path) -> None:
                                     dir=path.parent)
     os.close(handle)
     try:
+        os.chmod(name, 0o666 & ~current_umask())  # published parts: as the umask says
         if path.suffix == ".csv":
             frame.to_csv(name, index=False, encoding="utf-8")
         else:
@@ -106,4 +109,5 @@ def write_dataset(parts: Sequence[Path], target: Path) -> None:
         fields = [unified.field(name) for name in table.column_names]
         cast = table.cast(pa.schema(fields, metadata=schema.metadata))
         pq.write_table(cast, destination)
+        os.chmod(destination, 0o666 & ~current_umask())
         Path(part).unlink()

@@ -35,6 +35,7 @@ The Dask engine does not use the step cache: every run computes every step.
 from __future__ import annotations
 
 import shutil
+import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -99,6 +100,8 @@ class DaskState:
     report: Any = None
     counts: dict[str, int] = field(default_factory=dict)
     engine: dict[str, Any] = field(default_factory=dict)
+    token: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+    cleaned: list[str] = field(default_factory=list)
     cached: dict[str, bool] = field(default_factory=dict)
     details: dict[str, str] = field(default_factory=dict)
     log: list[str] = field(default_factory=list)
@@ -112,13 +115,50 @@ class DaskState:
         """``function`` on every partition (one task each, retried on failure), results in
         partition order. :class:`Each` arguments give one value per partition; anything
         else is given to every task."""
-        count = len(self.partitions)
+        return list(self.gather(self.submit(name, function, *arguments)))
+
+    def submit(self, name: str, function: Any, *arguments: Any,
+               count: int | None = None) -> list[Any]:
+        """The futures of :meth:`map` (``count`` tasks; default: one per partition), keyed
+        ``NAME-NNNNN-RUN`` so that runs sharing a scheduler never share a task."""
+        count = len(self.partitions) if count is None else count
         spread = [argument if isinstance(argument, Each) else [argument] * count
                   for argument in arguments]
-        futures = self.client.map(function, *spread, key=[f"{name}-{index:05d}"
-                                                          for index in range(count)],
-                                  retries=RETRIES, pure=False)
-        return list(self.client.gather(futures))
+        return list(self.client.map(function, *spread, key=[
+            f"{name}-{index:05d}-{self.token}" for index in range(count)],
+            retries=RETRIES, pure=False))
+
+    def reduce(self, name: str, function: Any, futures: list[Any]) -> Any:
+        """``function`` (which merges a list of results, in order) applied to neighbours
+        on the workers until one result is left, so this process never holds every
+        partition's result at once."""
+        level = 0
+        while len(futures) > 1:
+            pairs = [futures[start:start + 2] for start in range(0, len(futures), 2)]
+            futures = [self.client.submit(function, pair, key=f"{name}-merge{level}-"
+                                          f"{index:05d}-{self.token}", retries=RETRIES,
+                                          pure=False)
+                       for index, pair in enumerate(pairs)]
+            level += 1
+        return self.gather(futures)[0]
+
+    def gather(self, futures: list[Any]) -> list[Any]:
+        """The results of ``futures``; on any failure (or Ctrl-C) the run's other tasks
+        are cancelled, so no worker writes into a staging folder that is being removed."""
+        from distributed import KilledWorker
+
+        try:
+            return list(self.client.gather(futures))
+        except KilledWorker as error:
+            self.client.cancel(futures, force=True)
+            from openends.errors import ConfigError
+
+            raise ConfigError(f"engine: Dask gave up on task {error.task!r}: the workers "
+                              "running it died (out of memory?); lower [engine] "
+                              "partition_size or raise memory_limit") from None
+        except BaseException:
+            self.client.cancel(futures, force=True)
+            raise
 
     def part_cache(self) -> Each:
         """Each partition's own embedding cache (so its texts are embedded once for the
@@ -133,6 +173,10 @@ class DaskState:
         return {str(key): int(value) for key, value in self.status.value_counts().items()}
 
     def answer_counts(self, staging: Path) -> dict[str, int]:
+        """The answers counted at each stage by the tasks, and in each per-answer file
+        written (read back, as the local engine does)."""
+        from openends.project.steps import _answers_in
+
         counts = dict(self.counts)
         written = staging / "responses.parquet"
         if written.is_dir():
@@ -140,6 +184,10 @@ class DaskState:
 
             counts["responses.parquet"] = sum(pq.read_metadata(path).num_rows
                                               for path in written.glob("part-*.parquet"))
+        for name in ("codes_wide.csv", "codes.csv", "topics/assignments.csv"):
+            if (staging / name).is_file():
+                counts[name] = _answers_in(staging / name, "response_id")
+        self.counts = counts
         return counts
 
     def manifest_counts(self) -> dict[str, Any]:
@@ -165,7 +213,8 @@ def _read(state: DaskState) -> None:
 
     size = state.config.engine.partition_size
     slims: list[pd.DataFrame] = []
-    dtypes: dict[str, Any] = {}
+    firsts: list[pd.DataFrame] = []
+    dtypes: list[dict[str, Any]] = []
     for number, wave in enumerate(state.config.waves):
         try:
             chunks = iter_responses(wave.path, text=wave.text, id=wave.id, attrs=wave.attrs,
@@ -178,8 +227,9 @@ def _read(state: DaskState) -> None:
                                  sum(part.rows for part in state.partitions))
                 write_part(chunk, part_path(state.work, "read", part.index))
                 state.partitions.append(part)
-                for column, dtype in chunk.dtypes.items():
-                    dtypes.setdefault(str(column), dtype)
+                if len(firsts) == number:
+                    firsts.append(chunk.iloc[:1])
+                dtypes.append({str(column): dtype for column, dtype in chunk.dtypes.items()})
                 slims.append(chunk[[column for column in _ID_COLUMNS if column in chunk]])
             info = chunks.info
         except OpenendsError as error:
@@ -189,8 +239,12 @@ def _read(state: DaskState) -> None:
         state.log.append(f"read {info.path.name} ({info.describe()}): {info.n_rows:,} rows -> "
                          f"{info.n_responses:,} answers (wave {wave.wave}, group "
                          f"{wave.group or '-'})")
-    state.columns = list(dtypes)
-    _conform(state, pd.concat(slims, ignore_index=True), dtypes)
+    # The columns and types of the whole table as the local engine concatenates it (they
+    # follow from each wave's columns and types, not from its values).
+    template = pd.concat(firsts, ignore_index=True)
+    state.columns = [str(column) for column in template.columns]
+    _conform(state, pd.concat(slims, ignore_index=True),
+             {str(column): dtype for column, dtype in template.dtypes.items()}, dtypes)
     read = sum(part.rows for part in state.partitions)
     state.counts["read"] = read
     state.details["read"] = (f"{read:,} answers from {len(state.waves)} file(s) in "
@@ -201,36 +255,37 @@ def _read(state: DaskState) -> None:
 _ID_COLUMNS = ("response_id", "respondent_id", "wave", "group", "source")
 
 
-def _conform(state: DaskState, ids: pd.DataFrame, dtypes: dict[str, Any]) -> None:
-    """Give every partition the columns of the whole table (in its order, missing values
-    where a wave has no such column) and the ids the local engine gives (prefixed by
-    wave where a panel repeats them), rewriting only the partitions that change."""
+def _conform(state: DaskState, ids: pd.DataFrame, wanted: dict[str, Any],
+             found: list[dict[str, Any]]) -> None:
+    """Give every partition the columns and types of the whole table (missing values where
+    a wave has no such column) and the ids the local engine gives (prefixed by wave where
+    a panel repeats them), rewriting only the partitions that change."""
+    from openends.errors import ConfigError
     from openends.pipeline import _unique_ids
 
     unique = _unique_ids(ids)
     renamed = unique is not ids
+    if renamed and state.config.report.base == "respondents":
+        raise ConfigError("report.base: counting respondents across the waves of a panel is "
+                          "not built for --engine dask (each wave's respondents would be "
+                          "counted apart); use --engine local, or base \"answers\"")
     if renamed and "respondent_id" not in state.columns:
         state.columns.append("respondent_id")
-    for part in state.partitions:
-        path = part_path(state.work, "read", part.index)
-        if not renamed and _schema_names(path) == state.columns:
+    for part, types in zip(state.partitions, found, strict=True):
+        if not renamed and types == wanted:
             continue
+        path = part_path(state.work, "read", part.index)
         table = read_part(path)
         if renamed:
             rows = unique.iloc[part.start:part.start + part.rows]
             table = table.assign(response_id=rows["response_id"].to_numpy(),
                                  respondent_id=rows["respondent_id"].to_numpy())
-        for column in state.columns:
+        for column, dtype in wanted.items():
             if column not in table.columns:
-                table[column] = pd.Series(np.nan, index=table.index).astype(
-                    dtypes.get(column, "str"))
+                table[column] = np.nan
+            if table[column].dtype != dtype:
+                table[column] = table[column].astype(dtype)
         write_part(table[state.columns], path)
-
-
-def _schema_names(path: Path) -> list[str]:
-    import pyarrow.parquet as pq
-
-    return [name for name in pq.read_schema(path).names if not name.startswith("__")]
 
 
 # -- clean ---------------------------------------------------------------------------------
@@ -242,9 +297,10 @@ def _clean(state: DaskState) -> None:
     plain = asdict(options)
     cleaned = state.paths("clean")
     results = state.map("clean", tasks.clean_part, state.paths("read"), cleaned, plain)
+    state.cleaned = list(cleaned)
     state.counts["cleaned"] = sum(result["rows"] for result in results)
     marked = _mark_duplicates(state, plain) if options.find_duplicates else 0
-    parts = state.map("status", tasks.status_part, cleaned)
+    parts = state.map("status", tasks.status_part, Each(state.cleaned))
     status = pd.concat([part["status"] for part in parts], ignore_index=True).astype(str)
     language = pd.concat([part["language"] for part in parts], ignore_index=True).astype(str)
     shown = np.full(len(status), "", dtype=object)
@@ -277,7 +333,7 @@ def _mark_duplicates(state: DaskState, options: dict[str, Any]) -> int:
     """Duplicates found across every partition, in order, and marked where they are."""
     from openends.clean.duplicates import DuplicateKeys, resolve_duplicates
 
-    cleaned = state.paths("clean")
+    cleaned = Each(state.cleaned)
     keyed = state.map("duplicate-keys", tasks.duplicate_keys_part, cleaned, options)
     positions = [position for position, _ in keyed]
     owner = np.repeat(np.arange(len(positions)), [len(found) for found in positions])
@@ -300,12 +356,12 @@ def _mark_duplicates(state: DaskState, options: dict[str, Any]) -> int:
     for row in np.flatnonzero(duplicate):
         marks[int(owner[row])].append(int(local[row]))
     chosen = [index for index, rows in enumerate(marks) if rows]
-    if chosen:
-        futures = state.client.map(tasks.mark_duplicates, [cleaned[index] for index in chosen],
-                                   [marks[index] for index in chosen],
-                                   key=[f"mark-duplicates-{index:05d}" for index in chosen],
-                                   retries=RETRIES, pure=False)
-        state.client.gather(futures)
+    marked = [str(part_path(state.work, "dedup", index)) for index in chosen]
+    state.gather(state.submit("mark-duplicates", tasks.mark_duplicates,
+                              Each(cleaned[index] for index in chosen), Each(marked),
+                              Each(marks[index] for index in chosen), count=len(chosen)))
+    for index, path in zip(chosen, marked, strict=True):
+        state.cleaned[index] = path  # the cleaned partition itself is never rewritten
     return int(duplicate.sum())
 
 
@@ -315,7 +371,7 @@ def _write_clean(state: DaskState, folder: Path) -> list[Path]:
     target = folder / "responses.parquet"
     exported = Each(str(part_path(state.work, "export", part.index))
                     for part in state.partitions)
-    state.map("export", tasks.export_part, state.paths("clean"), exported,
+    state.map("export", tasks.export_part, Each(state.cleaned), exported,
               asdict(cleaning_options(state.config)))
     write_dataset([Path(path) for path in exported], target)
     return [target]
@@ -336,7 +392,6 @@ def _topics(state: DaskState) -> None:
     if not settings.enabled:
         state.details["topics"] = "off ([topics] enabled = false)"
         return
-    _refuse_tfidf(settings.embedder if settings.method == "bertopic" else None, "topics")
     slim = _columns(state, ["response_id", "status", "wave", "question"])
     sample = fit_sample(slim, size=settings.fit_sample, seed=state.config.seed)
     model = TopicModel(settings.method, n_topics=settings.n_topics,
@@ -348,19 +403,31 @@ def _topics(state: DaskState) -> None:
     else:
         model.fit(_rows(state, sample.to_numpy()))
         saved = save_topic_model(model, state.work / TOPIC_MODEL)
-        assignments = pd.concat(state.map("topics", tasks.assign_topics, state.paths("clean"),
+        assignments = pd.concat(state.map("topics", tasks.assign_topics, Each(state.cleaned),
                                           str(saved), state.part_cache()), ignore_index=True)
         with_assignments(model, assignments)
     extras = {f"topics_by_{name}.csv": topics_by(assignments, slim, name)
               for name in ("question", "wave") if name in slim.columns}
     state.topics = save_topic_model(model, state.work / "topics" / "topics", extras=extras)
-    state.counts["topics/assignments.csv"] = len(assignments)
+    state.counts["topics assigned"] = len(assignments)
     real = [topic for topic in model.topics_ if topic.topic != -1]
     fitted = "all answers" if sample is None else f"a sample of {len(sample):,}"
     state.details["topics"] = (f"{len(real)} topics ({settings.method}, {settings.embedder}; "
                                f"fitted on {fitted})")
     state.log.append(f"topics: {len(real)} topics ({settings.method}, {settings.embedder}, "
                      f"seed {state.config.seed}), fitted on {fitted}")
+
+
+def check_settings(config: ProjectConfig) -> None:
+    """What the Dask engine refuses, said before any work: Dask missing, and the tfidf
+    embedder (it learns its vocabulary from all answers at once)."""
+    from openends.distributed.cluster import dask_available
+
+    dask_available()
+    if config.topics.enabled and config.topics.method == "bertopic":
+        _refuse_tfidf(config.topics.embedder, "topics")
+    if config.coding.semantic and config.coding.codebook:
+        _refuse_tfidf(config.coding.embedder, "coding")
 
 
 def _refuse_tfidf(embedder: str | None, table: str) -> None:
@@ -376,7 +443,7 @@ def _columns(state: DaskState, wanted: list[str]) -> pd.DataFrame:
     """Some columns of every cleaned answer, in order (a slim table: no texts)."""
     columns = [column for column in wanted if column in state.columns or column in
                ("status", "language")]
-    return pd.concat([read_part(Path(path), columns) for path in state.paths("clean")],
+    return pd.concat([read_part(Path(path), columns) for path in Each(state.cleaned)],
                      ignore_index=True)
 
 
@@ -384,7 +451,7 @@ def _rows(state: DaskState, positions: np.ndarray | None) -> pd.DataFrame:
     """The modelled columns of the answers at global ``positions`` (None: all), with their
     positions as the index."""
     frames = []
-    for part, path in zip(state.partitions, state.paths("clean"), strict=True):
+    for part, path in zip(state.partitions, Each(state.cleaned), strict=True):
         if positions is None:
             chosen = np.arange(part.rows)
         else:
@@ -418,8 +485,6 @@ def _code(state: DaskState) -> None:
     model_path = str(config.path(settings.model)) if settings.model else None
     embedder = embedder_spec(config, settings.embedder)
     semantic = settings.semantic and codebook_path is not None
-    if semantic:
-        _refuse_tfidf(settings.embedder, "coding")
     thresholds = _calibrate(state, codebook_path, embedder) if semantic else None
     plan = {"codebook": codebook_path, "model": model_path, "semantic": settings.semantic,
             "embedder": embedder, "min_precision": settings.min_precision,
@@ -429,7 +494,7 @@ def _code(state: DaskState) -> None:
                 "evidence": str(part_path(state.work, "evidence", part.index)),
                 "wide_table": str(part_path(state.work, "wide", part.index))}
                    for part in state.partitions)
-    results = state.map("code", tasks.code_part, state.paths("clean"), targets, plan,
+    results = state.map("code", tasks.code_part, Each(state.cleaned), targets, plan,
                         state.part_cache())
     first = results[0]
     model = None
@@ -445,8 +510,7 @@ def _code(state: DaskState) -> None:
         labels=first["labels"], coders=first["coders"],
         notes=coding_notes(questions, codebook=codebook, model=model))
     state.counts["coded answers"] = sum(result["rows"] for result in results)
-    state.counts["codes_wide.csv"] = state.counts["coded answers"]
-    state.counts["codes.csv"] = sum(result["answers_in_long"] for result in results)
+    state.counts["coded (long codes)"] = sum(result["answers_in_long"] for result in results)
     if settings.reference is not None:
         state.agreement = _agreement(state)
     coding = state.coding
@@ -471,7 +535,7 @@ def _calibrate(state: DaskState, codebook: str | None, embedder: str) -> dict[st
     from openends.coding.semantic import SemanticCoder
 
     coder = SemanticCoder(load_codebook(Path(str(codebook))), embedder=embedder).fit()
-    parts = state.map("similarities", tasks.similarities_part, state.paths("clean"),
+    parts = state.map("similarities", tasks.similarities_part, Each(state.cleaned),
                       str(codebook), embedder, state.part_cache())
     similarity = (np.concatenate(parts) if parts else
                   np.zeros((0, len(coder.codebook.themes))))
@@ -522,9 +586,9 @@ def _keywords(state: DaskState) -> None:
     questions, within = keyword_scopes(
         pd.DataFrame(columns=state.columns), grouped=state.facts["grouped"],
         questions=state.facts["questions"] if state.facts["has_question"] else [""])
-    counts = state.map("keywords", tasks.keyness_part, state.paths("clean"), questions,
-                       settings.by, within)
-    table, skipped = scoped_keyness_from_counts(merge_scoped_counts(counts), top=settings.top,
+    counts = state.reduce("keywords", merge_scoped_counts, state.submit(
+        "keywords", tasks.keyness_part, Each(state.cleaned), questions, settings.by, within))
+    table, skipped = scoped_keyness_from_counts(counts, top=settings.top,
                                                 min_count=settings.min_count)
     state.keywords = keyword_frame(table)
     scopes = state.keywords["scope"].nunique() if len(state.keywords) else 0
@@ -551,15 +615,17 @@ def _stats(state: DaskState) -> None:
     by = report_by(config, state.facts["grouped"])
     settings = {"codebook": book_path, "wave": config.report.wave, "by": by,
                 "base": config.report.base}
-    part = combine_parts(state.map("report", tasks.report_part_task, state.paths("clean"),
-                                   state.paths("wide"), state.paths("evidence"), settings))
+    part = state.reduce("report", combine_parts, state.submit(
+        "report", tasks.report_part_task, Each(state.cleaned), state.paths("wide"),
+        state.paths("evidence"), settings))
     scopes = keyness_scopes(part.scopes, part.wave, list(part.by))
     keywords, notes = pd.DataFrame(), list[str]()
     if scopes is not None:
         questions, compared, within = scopes
-        counts = state.map("report-keywords", tasks.keyness_part, state.paths("clean"),
-                           questions, compared, within)
-        keywords, notes = scoped_keyness_from_counts(merge_scoped_counts(counts))
+        counts = state.reduce("report-keywords", merge_scoped_counts, state.submit(
+            "report-keywords", tasks.keyness_part, Each(state.cleaned), questions, compared,
+            within))
+        keywords, notes = scoped_keyness_from_counts(counts)
     quality = (quality_from_agreement(state.agreement, against="hand-coded")
                if state.agreement is not None else None)
     state.report = report_from_part(

@@ -82,13 +82,15 @@ def texts_at(path: str, positions: Sequence[int]) -> list[str]:
     return table["clean_text"].astype(str).iloc[list(positions)].tolist()
 
 
-def mark_duplicates(path: str, positions: Sequence[int]) -> int:
-    """Give the rows at ``positions`` of a cleaned partition the status ``duplicate``."""
+def mark_duplicates(path: str, target: str, positions: Sequence[int]) -> int:
+    """A cleaned partition with the rows at ``positions`` given the status ``duplicate``,
+    written to ``target`` (the cleaned partition stays as it was, so running this again,
+    or a late copy of the cleaning task, changes nothing)."""
     table = read_part(Path(path))
     status = table["status"].to_numpy(dtype=object).copy()
     status[list(positions)] = "duplicate"
     table["status"] = status
-    write_part(table, Path(path))
+    write_part(table, Path(target))
     return len(positions)
 
 

@@ -124,6 +124,10 @@ def run_project(project: str | Path | ProjectConfig, *, only: str | None = None,
     if only is not None and only not in STEP_NAMES:
         raise ConfigError(f"--only: no step {only!r}; choose one of: {', '.join(STEP_NAMES)}")
     check_inputs(config)
+    if engine == "dask":
+        from openends.distributed.steps import check_settings
+
+        check_settings(config)
     target = Path(output).resolve() if output is not None else config.output_dir
     steps = needed(only)
     writes = {step.name for step in steps} if only is None else {only}
