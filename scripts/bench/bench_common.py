@@ -123,6 +123,15 @@ def say(console: Any, text: str) -> None:
     console.print(text, markup=False, highlight=False)
 
 
+def warn_if_source_changed(console: Any, version: str) -> None:
+    """A warning line when the source changed while a benchmark ran: the figures are of
+    the modules loaded at its start (``version``), not of the source now."""
+    now = source_version()
+    if now != version:
+        say(console, f"WARNING: the source changed during the run ({version} -> {now}); "
+                     "the modules loaded at the start were measured")
+
+
 def median(values: Sequence[float]) -> float:
     """The median, or NaN for no values."""
     return statistics.median(values) if values else math.nan

@@ -74,7 +74,14 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from bench_common import Bar, machine_facts, new_table, read_nhs_csv, source_version
+from bench_common import (
+    Bar,
+    machine_facts,
+    new_table,
+    read_nhs_csv,
+    source_version,
+    warn_if_source_changed,
+)
 from rich.console import Console
 from rich.table import Table
 
@@ -941,9 +948,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         say(console, bar.line)
     total = time.perf_counter() - started
     say(console, f"total run time {total / 60:.1f} min ({total:.0f} s)")
-    if source_version() != version:
-        say(console, f"WARNING: the source changed during the run ({version} -> "
-                     f"{source_version()})")
+    warn_if_source_changed(console, version)
 
     if args.json:
         report = {

@@ -91,6 +91,7 @@ from bench_common import (
     say,
     seconds_text,
     source_version,
+    warn_if_source_changed,
 )
 from bench_project import (
     DEFAULT_DATA,
@@ -701,9 +702,7 @@ def bench(args: argparse.Namespace, command: list[str], pool: SentencePool, work
     total = time.perf_counter() - started
     say(console, f"total benchmark time {total / 60:.1f} min ({total:.0f} s)"
                  + (f"; files kept in {workdir}" if args.workdir else ""))
-    if source_version() != version:
-        say(console, f"WARNING: the source changed during the run ({version} -> "
-                     f"{source_version()})")
+    warn_if_source_changed(console, version)
     if args.json:
         report = {
             "arguments": {key: str(value) for key, value in vars(args).items()},
