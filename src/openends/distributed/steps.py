@@ -54,7 +54,7 @@ from openends.distributed.partitions import (
     write_dataset,
     write_part,
 )
-from openends.project.steps import Step
+from openends.project.steps import Step, note_coding, note_keywords, note_stats
 
 WORK = ".work"
 """The work folder (partitions, the fitted models) inside the run's staging folder."""
@@ -73,7 +73,6 @@ class CodingSummary:
     coded: int
     codes: int
     themes: list[str]
-    labels: dict[str, str]
     coders: list[str]
     notes: list[str]
 
@@ -507,26 +506,18 @@ def _code(state: DaskState) -> None:
     state.coding = CodingSummary(
         coded=sum(result["coded"] for result in results),
         codes=sum(result["codes"] for result in results), themes=first["themes"],
-        labels=first["labels"], coders=first["coders"],
+        coders=first["coders"],
         notes=coding_notes(questions, codebook=codebook, model=model))
     state.counts["coded answers"] = sum(result["rows"] for result in results)
     state.counts["coded (long codes)"] = sum(result["answers_in_long"] for result in results)
     if settings.reference is not None:
         state.agreement = _agreement(state)
-    coding = state.coding
-    state.details["code"] = (f"{coding.coded:,} answers coded, {coding.codes:,} codes, "
-                             f"{len(coding.themes)} themes")
-    state.log.append(f"code: {coding.coded:,} answers coded with {', '.join(coding.coders)}: "
-                     f"{coding.codes:,} codes over {len(coding.themes)} themes")
-    state.log.extend(f"code: note: {note}" for note in coding.notes)
+    note_coding(state, coded=state.coding.coded, codes=state.coding.codes,
+                themes=state.coding.themes, coders=state.coding.coders,
+                notes=state.coding.notes)
     if thresholds is not None:
         state.log.append("code: semantic thresholds calibrated once on all "
                          f"{state.counts['cleaned']:,} answers")
-    if state.agreement is not None:
-        pooled = state.agreement.table.iloc[-1]
-        state.log.append(f"code: agreement with {settings.reference}: "
-                         f"{len(state.agreement.table) - 1} themes, pooled kappa "
-                         f"{pooled.get('kappa', float('nan')):.2f}")
 
 
 def _calibrate(state: DaskState, codebook: str | None, embedder: str) -> dict[str, float]:
@@ -591,11 +582,7 @@ def _keywords(state: DaskState) -> None:
     table, skipped = scoped_keyness_from_counts(counts, top=settings.top,
                                                 min_count=settings.min_count)
     state.keywords = keyword_frame(table)
-    scopes = state.keywords["scope"].nunique() if len(state.keywords) else 0
-    state.details["keywords"] = f"{len(state.keywords):,} terms in {scopes} scope(s)"
-    state.log.append(f"keywords: {len(state.keywords):,} terms marking each {settings.by} "
-                     f"in {scopes} scope(s)")
-    state.log.extend(f"keywords: skipped {skip}" for skip in skipped)
+    note_keywords(state, skipped)
 
 
 # -- stats and report ----------------------------------------------------------------------
@@ -632,42 +619,27 @@ def _stats(state: DaskState) -> None:
         part, codebook=codebook, wave=part.wave, by=part.by,
         base=config.report.base, correction=config.report.correction, title=config.name,
         quality=quality, keywords=keywords, keyword_notes=notes)
-    report = state.report
-    significant = sum(int(table["significant"].sum()) for table in
-                      (report.trends, report.changes, report.differences)
-                      if "significant" in table.columns)
-    state.details["stats"] = (f"{len(report.themes)} themes; {report.tests} tests corrected "
-                              f"together ({config.report.correction}), "
-                              f"{significant} significant")
-    state.log.append(f"stats: {state.details['stats']}")
+    note_stats(state)
 
 
-def _report(state: DaskState) -> None:
-    if state.report is not None:
-        state.details["report"] = ", ".join(state.config.report.formats)
-
-
-def _write_nothing(state: DaskState, folder: Path) -> list[Path]:
-    return []
-
-
-def _writer(name: str) -> Any:
-    """The local engine's writer of a step whose results are small (the same files)."""
+def _local(name: str) -> Any:
+    """The local engine's function of a step whose results are small: the same report of
+    its work, the same files."""
     from openends.project import steps
 
     return getattr(steps, name)
 
 
 DASK_STEPS = (
-    Step("read", (), _read, _write_nothing, ()),
+    Step("read", (), _read, _local("_write_nothing"), ()),
     Step("clean", ("read",), _clean, _write_clean, ("responses.parquet",)),
     Step("topics", ("clean",), _topics, _write_topics, ("topics",)),
     Step("code", ("clean",), _code, _write_code,
          ("codes.csv", "codes_wide.csv", "agreement.csv")),
-    Step("keywords", ("clean",), _keywords, _writer("_write_keywords"),
+    Step("keywords", ("clean",), _keywords, _local("_write_keywords"),
          ("keywords.csv",)),
-    Step("stats", ("code",), _stats, _writer("_write_stats"),
+    Step("stats", ("code",), _stats, _local("_write_stats"),
          ("prevalence.csv", "changes.csv")),
-    Step("report", ("stats",), _report, _writer("_write_report"),
+    Step("report", ("stats",), _local("_report"), _local("_write_report"),
          ("report.md", "report.html")),
 )

@@ -101,7 +101,7 @@ def status_part(path: str) -> dict[str, Any]:
     table = read_part(Path(path))
     heads = {str(status): rows["redacted_text"].head(HEAD).astype(str).tolist()
              for status, rows in table.groupby("status", sort=False)}
-    facts: dict[str, Any] = {"columns": [str(column) for column in table.columns]}
+    facts: dict[str, Any] = {}
     if "question" in table.columns:
         facts["questions"] = sorted({str(value) for value in table["question"].dropna()})
     if "group" in table.columns:
@@ -186,9 +186,7 @@ def code_part(path: str, targets: Mapping[str, str], settings: Mapping[str, Any]
     return {"rows": len(wide), "coded": coding.coded,
             "codes": int((coding.codes["theme"] != "").sum()),
             "answers_in_long": int(long["response_id"].nunique()),
-            "themes": coding.themes, "labels": coding.labels, "coders": coding.coders,
-            "expected_accuracy": coding.expected_accuracy,
-            "min_precision": coding.min_precision}
+            "themes": coding.themes, "coders": coding.coders}
 
 
 def wide_rows(path: str, ids: Sequence[str]) -> pd.DataFrame:

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -335,16 +335,22 @@ def _code(state: RunState) -> None:
         from openends.pipeline import reference_agreement
 
         state.agreement = reference_agreement(state.config, state.coding)
-    coded = state.coding.coded
-    n_codes = int((state.coding.codes["theme"] != "").sum())
-    state.details["code"] = (f"{coded:,} answers coded, {n_codes:,} codes, "
-                             f"{len(state.coding.themes)} themes")
-    state.log.append(f"code: {coded:,} answers coded with {', '.join(state.coding.coders)}: "
-                     f"{n_codes:,} codes over {len(state.coding.themes)} themes")
-    state.log.extend(f"code: note: {note}" for note in state.coding.notes)
+    coding = state.coding
+    note_coding(state, coded=coding.coded, codes=int((coding.codes["theme"] != "").sum()),
+                themes=coding.themes, coders=coding.coders, notes=coding.notes)
+
+
+def note_coding(state: Any, *, coded: int, codes: int, themes: Sequence[str],
+                coders: Sequence[str], notes: Sequence[str]) -> None:
+    """The code step's line of progress and lines of ``run.log`` (either engine's state:
+    ``details``, ``log``, ``agreement``, ``config``)."""
+    state.details["code"] = f"{coded:,} answers coded, {codes:,} codes, {len(themes)} themes"
+    state.log.append(f"code: {coded:,} answers coded with {', '.join(coders)}: "
+                     f"{codes:,} codes over {len(themes)} themes")
+    state.log.extend(f"code: note: {note}" for note in notes)
     if state.agreement is not None:
         pooled = state.agreement.table.iloc[-1]
-        state.log.append(f"code: agreement with {settings.reference}: "
+        state.log.append(f"code: agreement with {state.config.coding.reference}: "
                          f"{len(state.agreement.table) - 1} themes, pooled kappa "
                          f"{pooled.get('kappa', float('nan')):.2f}")
 
@@ -394,11 +400,16 @@ def _keywords(state: RunState) -> None:
 
     entry, state.cached["keywords"] = state.cache.entry(key, find)
     state.keywords = read_frames(entry)["keywords"]
+    note_keywords(state, read_meta(entry)["skipped"])
+
+
+def note_keywords(state: Any, skipped: Sequence[str]) -> None:
+    """The keywords step's line of progress and lines of ``run.log`` (either engine)."""
     scopes = state.keywords["scope"].nunique() if len(state.keywords) else 0
     state.details["keywords"] = f"{len(state.keywords):,} terms in {scopes} scope(s)"
-    state.log.append(f"keywords: {len(state.keywords):,} terms marking each {settings.by} "
-                     f"in {scopes} scope(s)")
-    state.log.extend(f"keywords: skipped {skip}" for skip in read_meta(entry)["skipped"])
+    state.log.append(f"keywords: {len(state.keywords):,} terms marking each "
+                     f"{state.config.keywords.by} in {scopes} scope(s)")
+    state.log.extend(f"keywords: skipped {skip}" for skip in skipped)
 
 
 KEYWORD_COLUMNS = ["scope", "value", "rank", "keyphrase", "score"]
@@ -471,6 +482,11 @@ def _stats(state: RunState) -> None:
 
     entry, state.cached["stats"] = state.cache.entry(key, build)
     state.report = load_report(entry)
+    note_stats(state)
+
+
+def note_stats(state: Any) -> None:
+    """The stats step's line of progress and line of ``run.log`` (either engine)."""
     report = state.report
     significant = sum(int(table["significant"].sum()) for table in
                       (report.trends, report.changes, report.differences)
