@@ -145,12 +145,19 @@ class TopicsConfig(_Strict):
 
 class KeywordsConfig(_Strict):
     """The ``[keywords]`` table: the terms that mark each value of ``by`` (keyness)
-    within each group of respondents and question."""
+    within each group of respondents and question; and, with ``per_answer``, each
+    answer's own keyphrases."""
 
     enabled: bool = True
     by: str = Field(default="wave", description="the column whose values are compared")
     top: int = Field(default=8, ge=1, description="terms per value")
     min_count: int = Field(default=5, ge=1)
+    per_answer: int = Field(default=0, ge=0, description="keyphrases of each answer "
+                            "written to keyphrases.csv (0: none)")
+    method: Literal["statistical", "embedding", "yake"] = Field(
+        default="statistical", description="how each answer's keyphrases are found")
+    embedder: str = Field(default="static", description="the embedder of the embedding "
+                          "method")
 
 
 class ReportConfig(_Strict):

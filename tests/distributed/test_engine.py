@@ -24,7 +24,7 @@ from openends.project import run_project
 pytestmark = pytest.mark.slow
 CORPORA = Path(__file__).resolve().parents[2] / "corpora"
 runner = CliRunner()
-SAME_FILES = ("codes.csv", "codes_wide.csv", "agreement.csv", "keywords.csv",
+SAME_FILES = ("codes.csv", "codes_wide.csv", "agreement.csv", "keywords.csv", "keyphrases.csv",
               "prevalence.csv", "changes.csv", "report.md", "report.html",
               "topics/topics.json", "topics/assignments.csv", "topics/topics_by_wave.csv",
               "topics/topics_by_question.csv")
@@ -103,7 +103,7 @@ def test_the_manifest_reconciles_every_answer(local: Path, dask_run: dict[str, A
         key: value for key, value in theirs["counts"]["statuses"].items() if value}
 
 
-def test_topics_fitted_on_a_sample_assign_the_same(cache: Path,
+def test_topics_fitted_on_a_sample_assign_the_same(cache: Path, cluster: Any,
                                                    tmp_path: Path) -> None:
     """A sample-fitted model (fit_sample below the answers) transforms each partition on
     the workers as the local engine transforms the whole table."""
@@ -117,7 +117,8 @@ def test_topics_fitted_on_a_sample_assign_the_same(cache: Path,
                             'matching\nreference = "hand_coded.csv"        # 400 hand-coded '
                             'answers: agreement shown by the demo\n', "")
         project.write_text(text + off, encoding="utf-8")
-        run_project(project, cache_dir=cache / f"sample-{engine}", engine=engine)
+        run_project(project, cache_dir=cache / f"sample-{engine}", engine=engine,
+                    scheduler=cluster.scheduler_address if engine == "dask" else None)
         outputs.append(project.parent / "out")
     for name in ("topics/topics.json", "topics/topics_by_wave.csv", "codes.csv"):
         assert (outputs[0] / name).read_bytes() == (outputs[1] / name).read_bytes(), name
@@ -145,9 +146,11 @@ class KillOnce(WorkerPlugin):  # type: ignore[misc]
             os._exit(1)
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def cluster(cache: Path) -> Iterator[Any]:
-    """A local cluster of two workers, restarted by their nannies when they die."""
+    """A local cluster of two workers, restarted by their nannies when they die, for the
+    runs of this module that do not start their own (a cluster outlives runs, as a
+    user's does)."""
     import cloudpickle
 
     from distributed import LocalCluster
@@ -168,8 +171,11 @@ def test_a_lost_worker_loses_and_duplicates_nothing(local: Path, cluster: Any, c
     with Client(cluster) as client:
         client.register_plugin(KillOnce("code-00003", str(marker)), name="kill-once")
         project = copy_project(tmp_path / "project", SMALL_PARTITIONS)
-        run_project(project, cache_dir=cache / "killed", engine="dask",
-                    scheduler=cluster.scheduler_address)
+        try:
+            run_project(project, cache_dir=cache / "killed", engine="dask",
+                        scheduler=cluster.scheduler_address)
+        finally:
+            client.unregister_worker_plugin("kill-once")
     assert marker.read_text(encoding="utf-8").startswith("code-00003-")  # a worker died
     output = project.parent / "out"
     for name in ("codes.csv", "codes_wide.csv", "prevalence.csv", "changes.csv"):
@@ -179,6 +185,7 @@ def test_a_lost_worker_loses_and_duplicates_nothing(local: Path, cluster: Any, c
 
 
 def test_a_failed_run_leaves_the_previous_outputs(dask_run: dict[str, Any], cache: Path,
+                                                  cluster: Any,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     from openends.distributed import steps
 
@@ -194,7 +201,8 @@ def test_a_failed_run_leaves_the_previous_outputs(dask_run: dict[str, Any], cach
         for step in steps.DASK_STEPS))
     monkeypatch.setattr("openends.project.run.DASK_STEPS", steps.DASK_STEPS)
     with pytest.raises(RuntimeError, match="injected failure"):
-        run_project(dask_run["project"], cache_dir=cache / "failed", engine="dask")
+        run_project(dask_run["project"], cache_dir=cache / "failed", engine="dask",
+                    scheduler=cluster.scheduler_address)
     after = {path: path.read_bytes() for path in output.rglob("*") if path.is_file()}
     assert after == before
     assert not [path.name for path in output.parent.iterdir() if path.name.startswith(".")]
@@ -217,10 +225,15 @@ def test_engine_errors_are_one_line(arguments: list[str], message: str,
     assert not (project.parent / "out").exists()
 
 
-def test_tfidf_is_refused_on_dask(tmp_path: Path, cache: Path) -> None:
-    project = copy_project(tmp_path / "project", SMALL_PARTITIONS,
-                           '\n[topics]\nembedder = "tfidf"\n')
-    with pytest.raises(Exception, match=r"topics\.embedder: tfidf learns its vocabulary"):
+@pytest.mark.parametrize(("table", "setting", "changed"), [
+    ("topics", "[coding]", '[topics]\nembedder = "tfidf"\n\n[coding]'),
+    ("keywords", "per_answer = 5", 'per_answer = 5\nmethod = "embedding"\nembedder = "tfidf"')])
+def test_tfidf_is_refused_on_dask(table: str, setting: str, changed: str, tmp_path: Path,
+                                  cache: Path) -> None:
+    project = copy_project(tmp_path / "project", SMALL_PARTITIONS)
+    text = project.read_text(encoding="utf-8")
+    project.write_text(text.replace(setting, changed), encoding="utf-8")
+    with pytest.raises(Exception, match=fr"{table}\.embedder: tfidf learns its vocabulary"):
         run_project(project, cache_dir=cache / "tfidf", engine="dask")
     assert not (project.parent / "out").exists()
 
@@ -251,14 +264,16 @@ def typed_waves(folder: Path) -> Path:
     return project
 
 
-def test_waves_with_other_columns_and_types(cache: Path, tmp_path: Path) -> None:
+def test_waves_with_other_columns_and_types(cache: Path, cluster: Any,
+                                            tmp_path: Path) -> None:
     """Missing attributes and integer or yes/no columns come out as the local engine's
     concatenation gives them (floats with gaps, objects), not cast wrongly per wave."""
     project = typed_waves(tmp_path / "typed")
     tables = {}
     for engine in ("local", "dask"):
         run_project(project, cache_dir=cache / f"typed-{engine}", engine=engine,
-                    output=tmp_path / engine)
+                    output=tmp_path / engine,
+                    scheduler=cluster.scheduler_address if engine == "dask" else None)
         tables[engine] = pd.read_parquet(tmp_path / engine / "responses.parquet")
     pd.testing.assert_frame_equal(tables["dask"], tables["local"])
     assert tables["dask"]["years"].isna().sum() == 30
@@ -278,7 +293,8 @@ def test_a_panel_counted_by_respondent_is_refused(cache: Path, tmp_path: Path) -
     assert not (project.parent / "out").exists()
 
 
-def test_a_trained_coder_codes_each_partition_as_the_whole(cache: Path, tmp_path: Path) -> None:
+def test_a_trained_coder_codes_each_partition_as_the_whole(cache: Path, cluster: Any,
+                                                           tmp_path: Path) -> None:
     """A coder trained on the 2017 hand codes (its files read by each task) with
     semi-automatic decisions: the same codes and decisions on both engines."""
     hand = pd.read_csv(CORPORA / "hand_coded.csv", dtype={"response_id": str})
@@ -297,7 +313,8 @@ def test_a_trained_coder_codes_each_partition_as_the_whole(cache: Path, tmp_path
             f'reference = "hand_coded.csv"\nmodel = "{tmp_path / "coder"}"\n'
             "min_precision = 0.9\nsemantic = false")
         project.write_text(text, encoding="utf-8")
-        run_project(project, cache_dir=cache / f"trained-{engine}", engine=engine)
+        run_project(project, cache_dir=cache / f"trained-{engine}", engine=engine,
+                    scheduler=cluster.scheduler_address if engine == "dask" else None)
         outputs.append(project.parent / "out")
     for name in ("codes.csv", "codes_wide.csv", "prevalence.csv", "agreement.csv"):
         assert (outputs[0] / name).read_bytes() == (outputs[1] / name).read_bytes(), name

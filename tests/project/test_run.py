@@ -23,6 +23,7 @@ CORPORA = Path(__file__).resolve().parents[2] / "corpora"
 runner = CliRunner()
 SPEC_OUTPUTS = {"responses.parquet", "codes.csv", "codes_wide.csv", "topics", "keywords.csv",
                 "prevalence.csv", "changes.csv", "report.md", "report.html", "manifest.json"}
+ASKED_OUTPUTS = {"run.log", "agreement.csv", "keyphrases.csv"}  # by the sample project
 
 
 def copy_project(folder: Path) -> Path:
@@ -70,8 +71,7 @@ def models(static_model: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_every_output_of_the_specification(first: dict[str, Any]) -> None:
     output, files = first["output"], first["files"]
-    assert SPEC_OUTPUTS | {"run.log", "agreement.csv"} == {path.name for path in
-                                                          output.iterdir()}
+    assert {path.name for path in output.iterdir()} == SPEC_OUTPUTS | ASKED_OUTPUTS
     responses = pd.read_parquet(output / "responses.parquet")
     wide = pd.read_csv(output / "codes_wide.csv")
     codes = pd.read_csv(output / "codes.csv", keep_default_na=False)
@@ -87,6 +87,15 @@ def test_every_output_of_the_specification(first: dict[str, Any]) -> None:
     keywords = pd.read_csv(output / "keywords.csv", dtype={"value": str})
     assert list(keywords.columns[:5]) == ["scope", "value", "rank", "keyphrase", "score"]
     assert files["report.html"].count(b"<svg") > 10 and b"<script" not in files["report.html"]
+    phrases = pd.read_csv(output / "keyphrases.csv", keep_default_na=False)
+    assert list(phrases.columns) == ["response_id", "rank", "keyphrase", "score"]
+    usable = set(responses.loc[responses["status"] == "ok", "response_id"])
+    assert set(phrases["response_id"]) <= usable
+    assert len(set(phrases["response_id"])) > 0.9 * len(usable)
+    assert phrases.groupby("response_id")["rank"].agg(list).map(
+        lambda ranks: ranks == list(range(1, len(ranks) + 1)) and len(ranks) <= 5).all()
+    assert "keywords: up to 5 keyphrases of each answer (statistical)" in files[
+        "run.log"].decode()
     steps = first["summary"]["steps"]
     assert first["summary"]["responses"] == 3698
     assert [step["step"] for step in steps] == [

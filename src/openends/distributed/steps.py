@@ -96,6 +96,7 @@ class DaskState:
     coding: CodingSummary | None = None
     agreement: Any = None
     keywords: pd.DataFrame | None = None
+    keyphrases: list[str] | None = None
     report: Any = None
     counts: dict[str, int] = field(default_factory=dict)
     engine: dict[str, Any] = field(default_factory=dict)
@@ -131,6 +132,11 @@ class DaskState:
         """``function`` (which merges a list of results, in order) applied to neighbours
         on the workers until one result is left, so this process never holds every
         partition's result at once."""
+        return self.gather([self.tree(name, function, futures)])[0]
+
+    def tree(self, name: str, function: Any, futures: list[Any]) -> Any:
+        """The future of :meth:`reduce`'s result, left on a worker (for other tasks to
+        take as an argument)."""
         level = 0
         while len(futures) > 1:
             pairs = [futures[start:start + 2] for start in range(0, len(futures), 2)]
@@ -139,7 +145,7 @@ class DaskState:
                                           pure=False)
                        for index, pair in enumerate(pairs)]
             level += 1
-        return self.gather(futures)[0]
+        return futures[0]
 
     def gather(self, futures: list[Any]) -> list[Any]:
         """The results of ``futures``; on any failure (or Ctrl-C) the run's other tasks
@@ -419,7 +425,7 @@ def _topics(state: DaskState) -> None:
 
 def check_settings(config: ProjectConfig) -> None:
     """What the Dask engine refuses, said before any work: Dask missing, and the tfidf
-    embedder (it learns its vocabulary from all answers at once)."""
+    embedder (it learns its vocabulary from all answers at once) wherever it is used."""
     from openends.distributed.cluster import dask_available
 
     dask_available()
@@ -427,6 +433,9 @@ def check_settings(config: ProjectConfig) -> None:
         _refuse_tfidf(config.topics.embedder, "topics")
     if config.coding.semantic and config.coding.codebook:
         _refuse_tfidf(config.coding.embedder, "coding")
+    keywords = config.keywords
+    if keywords.enabled and keywords.per_answer and keywords.method == "embedding":
+        _refuse_tfidf(keywords.embedder, "keywords")
 
 
 def _refuse_tfidf(embedder: str | None, table: str) -> None:
@@ -582,7 +591,37 @@ def _keywords(state: DaskState) -> None:
     table, skipped = scoped_keyness_from_counts(counts, top=settings.top,
                                                 min_count=settings.min_count)
     state.keywords = keyword_frame(table)
-    note_keywords(state, skipped)
+    note_keywords(state, skipped, _keyphrases(state) if settings.per_answer else None)
+
+
+def _keyphrases(state: DaskState) -> tuple[int, int]:
+    """Each answer's keyphrases, per partition, by the method fitted on every answer's
+    counts (added up on the workers); the phrases found and the answers they belong to."""
+    from openends.keywords.statistical import merge_frequencies
+
+    settings = state.config.keywords
+    counts = None
+    if settings.method == "statistical":
+        counts = state.tree("keyphrase-counts", merge_frequencies, state.submit(
+            "keyphrase-counts", tasks.keyphrase_counts_part, Each(state.cleaned),
+            settings.method))
+    found = state.map("keyphrases", tasks.keyphrases_part, Each(state.cleaned),
+                      state.paths("keyphrases", ".csv"), settings.model_dump(), counts,
+                      state.part_cache())
+    state.keyphrases = state.paths("keyphrases", ".csv")
+    return sum(part["phrases"] for part in found), sum(part["answers"] for part in found)
+
+
+def _write_keywords(state: DaskState, folder: Path) -> list[Path]:
+    from openends.io import write_table
+
+    if state.keywords is None:
+        return []
+    written = [write_table(state.keywords, folder / "keywords.csv")]
+    if state.keyphrases is not None:
+        concat_csv([Path(path) for path in state.keyphrases], folder / "keyphrases.csv")
+        written.append(folder / "keyphrases.csv")
+    return written
 
 
 # -- stats and report ----------------------------------------------------------------------
@@ -636,8 +675,8 @@ DASK_STEPS = (
     Step("topics", ("clean",), _topics, _write_topics, ("topics",)),
     Step("code", ("clean",), _code, _write_code,
          ("codes.csv", "codes_wide.csv", "agreement.csv")),
-    Step("keywords", ("clean",), _keywords, _local("_write_keywords"),
-         ("keywords.csv",)),
+    Step("keywords", ("clean",), _keywords, _write_keywords,
+         ("keywords.csv", "keyphrases.csv")),
     Step("stats", ("code",), _stats, _local("_write_stats"),
          ("prevalence.csv", "changes.csv")),
     Step("report", ("stats",), _local("_report"), _local("_write_report"),

@@ -207,6 +207,30 @@ def keyness_part(path: str, questions: Sequence[str], compared: str,
     return scoped_term_counts(table, list(questions), compared, list(within))
 
 
+def keyphrase_counts_part(path: str, method: str) -> Any:
+    """What the keyphrase ``method`` learns from one partition's answers (None: nothing),
+    to be added up over all partitions."""
+    from openends.keywords.per_answer import count_part
+
+    return count_part(read_part(Path(path), ["response_id", "status", "redacted_text"]),
+                      method)
+
+
+def keyphrases_part(path: str, target: str, settings: Mapping[str, Any], counts: Any,
+                    cache_dir: str) -> dict[str, int]:
+    """One partition's keyphrases of each answer (the method fitted on all answers'
+    ``counts``), written as CSV; returns the phrases and the answers they belong to."""
+    from openends.embed import EmbeddingCache
+    from openends.keywords.per_answer import answer_keyphrases
+
+    table = read_part(Path(path), ["response_id", "status", "redacted_text"])
+    found = answer_keyphrases(table, settings["method"], top=settings["per_answer"],
+                              counts=counts, embedder=settings["embedder"],
+                              cache=EmbeddingCache(Path(cache_dir)))
+    write_part(found, Path(target))
+    return {"phrases": len(found), "answers": int(found["response_id"].nunique())}
+
+
 def report_part_task(path: str, wide: str, evidence: str, settings: Mapping[str, Any]) -> Any:
     """One partition's summary for the report (:func:`openends.report.parts.report_part`)."""
     from openends.coding.codebook import load_codebook

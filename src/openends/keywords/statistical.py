@@ -25,11 +25,38 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from typing import NamedTuple
 
 from openends.errors import NotFittedError
 from openends.keywords.background import rarity
 from openends.keywords.base import Keyphrase
 from openends.keywords.candidates import MAX_WORDS, PhraseFinder, select_distinct
+
+
+class DocumentFrequencies(NamedTuple):
+    """Each word lemma's number of texts, and the number of texts counted."""
+
+    words: Counter[str]
+    documents: int
+
+
+def merge_frequencies(parts: Iterable[DocumentFrequencies]) -> DocumentFrequencies:
+    """The counts of all the texts of ``parts``: fitting on them equals fitting on the
+    texts at once.
+
+    Example:
+        >>> method = StatisticalKeyphrases()
+        >>> both = merge_frequencies([method.count(["Encryption everywhere."]),
+        ...                           method.count(["More encryption, more staff."])])
+        >>> both.words["encryption"], both.documents
+        (2, 2)
+    """
+    words: Counter[str] = Counter()
+    documents = 0
+    for part in parts:
+        words.update(part.words)
+        documents += part.documents
+    return DocumentFrequencies(words, documents)
 
 
 class StatisticalKeyphrases:
@@ -49,12 +76,21 @@ class StatisticalKeyphrases:
         self.background = background
 
     def fit(self, texts: Sequence[str]) -> StatisticalKeyphrases:
+        return self.fit_counts(self.count(texts))
+
+    def count(self, texts: Sequence[str]) -> DocumentFrequencies:
+        """In how many of ``texts`` each word lemma occurs: what ``fit`` learns, counted
+        in parts (e.g. per partition) and added up with :func:`merge_frequencies`."""
         finder = PhraseFinder(max_words=1, stop_words=self.stop_words)
         frequency: Counter[str] = Counter()
         for text in texts:
             frequency.update(finder(text).words.keys())
-        self.document_frequency_ = frequency
-        self.n_documents_ = len(texts)
+        return DocumentFrequencies(frequency, len(texts))
+
+    def fit_counts(self, counts: DocumentFrequencies) -> StatisticalKeyphrases:
+        """Fitted on the texts behind ``counts``, as ``fit(texts)`` fits."""
+        self.document_frequency_ = counts.words
+        self.n_documents_ = counts.documents
         return self
 
     def idf(self, word: str) -> float:

@@ -93,6 +93,9 @@ _OPTIONAL_TABLES = """\
 # by = "wave"                          # the column whose values are compared
 # top = 8                              # terms per value
 # min_count = 5
+# per_answer = 0                       # e.g. 5: each answer's keyphrases, keyphrases.csv
+# method = "statistical"               # or "embedding", "yake" (for per_answer)
+# embedder = "static"                  # of the embedding method
 
 # [report]
 # by = ["group"]                       # e.g.: group columns (default: group, if named)

@@ -11,7 +11,8 @@ Steps, in order, and what they write into the output folder:
 - ``code``: ``codes.csv``, ``codes_wide.csv`` (and ``agreement.csv`` against the
   project's hand-coded reference);
 - ``keywords``: ``keywords.csv``, the terms that mark each wave (keyness) for every
-  group and question asked in several waves;
+  group and question asked in several waves (and ``keyphrases.csv``, each answer's
+  keyphrases, with ``[keywords] per_answer``);
 - ``stats``: ``prevalence.csv``, ``changes.csv``;
 - ``report``: ``report.md`` and ``report.html`` (as ``[report] formats`` says).
 
@@ -63,6 +64,7 @@ class RunState:
     coding: Any = None
     agreement: Any = None
     keywords: pd.DataFrame | None = None
+    keyphrases: pd.DataFrame | None = None
     report: Any = None
     code_key: str | None = None
     cached: dict[str, bool] = field(default_factory=dict)
@@ -394,22 +396,39 @@ def _keywords(state: RunState) -> None:
                           frame_hash(state.table[[settings.by]]), settings.model_dump())
 
     def find(folder: Path) -> None:
+        from openends.keywords.per_answer import answer_keyphrases
+
         table, skipped = keyword_table(state.table, by=settings.by, top=settings.top,
                                        min_count=settings.min_count)
-        write_frames(folder, {"keywords": table}, meta={"skipped": skipped})
+        frames = {"keywords": table}
+        if settings.per_answer:
+            frames["keyphrases"] = answer_keyphrases(
+                state.table, settings.method, top=settings.per_answer,
+                embedder=settings.embedder, cache=state.embeddings)
+        write_frames(folder, frames, meta={"skipped": skipped})
 
     entry, state.cached["keywords"] = state.cache.entry(key, find)
-    state.keywords = read_frames(entry)["keywords"]
-    note_keywords(state, read_meta(entry)["skipped"])
+    frames = read_frames(entry)
+    state.keywords, state.keyphrases = frames["keywords"], frames.get("keyphrases")
+    found = state.keyphrases
+    note_keywords(state, read_meta(entry)["skipped"], None if found is None else
+                  (len(found), found["response_id"].nunique()))
 
 
-def note_keywords(state: Any, skipped: Sequence[str]) -> None:
-    """The keywords step's line of progress and lines of ``run.log`` (either engine)."""
+def note_keywords(state: Any, skipped: Sequence[str],
+                  keyphrases: tuple[int, int] | None = None) -> None:
+    """The keywords step's line of progress and lines of ``run.log`` (either engine);
+    ``keyphrases``: the keyphrases found and the answers they belong to."""
     scopes = state.keywords["scope"].nunique() if len(state.keywords) else 0
     state.details["keywords"] = f"{len(state.keywords):,} terms in {scopes} scope(s)"
     state.log.append(f"keywords: {len(state.keywords):,} terms marking each "
                      f"{state.config.keywords.by} in {scopes} scope(s)")
     state.log.extend(f"keywords: skipped {skip}" for skip in skipped)
+    if keyphrases is not None:
+        settings, (phrases, answers) = state.config.keywords, keyphrases
+        state.details["keywords"] += f"; keyphrases of {answers:,} answers"
+        state.log.append(f"keywords: up to {settings.per_answer} keyphrases of each answer "
+                         f"({settings.method}): {phrases:,} for {answers:,} answers")
 
 
 KEYWORD_COLUMNS = ["scope", "value", "rank", "keyphrase", "score"]
@@ -458,7 +477,10 @@ def _write_keywords(state: RunState, folder: Path) -> list[Path]:
 
     if state.keywords is None:
         return []
-    return [write_table(state.keywords, folder / "keywords.csv")]
+    written = [write_table(state.keywords, folder / "keywords.csv")]
+    if state.keyphrases is not None:
+        written.append(write_table(state.keyphrases, folder / "keyphrases.csv"))
+    return written
 
 
 # -- stats and report ----------------------------------------------------------------------
@@ -530,7 +552,8 @@ STEPS = (
     Step("topics", ("clean",), _topics, _write_topics, ("topics",)),
     Step("code", ("clean",), _code, _write_code,
          ("codes.csv", "codes_wide.csv", "agreement.csv")),
-    Step("keywords", ("clean",), _keywords, _write_keywords, ("keywords.csv",)),
+    Step("keywords", ("clean",), _keywords, _write_keywords, ("keywords.csv",
+                                                              "keyphrases.csv")),
     Step("stats", ("code",), _stats, _write_stats, ("prevalence.csv", "changes.csv")),
     Step("report", ("stats",), _report, _write_report, ("report.md", "report.html")),
 )
