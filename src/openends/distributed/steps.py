@@ -613,15 +613,10 @@ def _keyphrases(state: DaskState) -> tuple[int, int]:
 
 
 def _write_keywords(state: DaskState, folder: Path) -> list[Path]:
-    from openends.io import write_table
+    from openends.project.steps import write_keyword_files
 
-    if state.keywords is None:
-        return []
-    written = [write_table(state.keywords, folder / "keywords.csv")]
-    if state.keyphrases is not None:
-        concat_csv([Path(path) for path in state.keyphrases], folder / "keyphrases.csv")
-        written.append(folder / "keyphrases.csv")
-    return written
+    return write_keyword_files(state, folder, lambda path: concat_csv(
+        [Path(part) for part in state.keyphrases or []], path))
 
 
 # -- stats and report ----------------------------------------------------------------------

@@ -33,7 +33,7 @@ import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
@@ -475,11 +475,22 @@ def keyword_frame(table: pd.DataFrame) -> pd.DataFrame:
 def _write_keywords(state: RunState, folder: Path) -> list[Path]:
     from openends.io import write_table
 
+    return write_keyword_files(state, folder, lambda path: write_table(
+        cast(pd.DataFrame, state.keyphrases), path))  # called only when there are some
+
+
+def write_keyword_files(state: Any, folder: Path,
+                        write_keyphrases: Callable[[Path], Any]) -> list[Path]:
+    """``keywords.csv`` and, when asked for, ``keyphrases.csv`` (written by
+    ``write_keyphrases``: each engine holds them its own way) in ``folder``."""
+    from openends.io import write_table
+
     if state.keywords is None:
         return []
     written = [write_table(state.keywords, folder / "keywords.csv")]
     if state.keyphrases is not None:
-        written.append(write_table(state.keyphrases, folder / "keyphrases.csv"))
+        write_keyphrases(folder / "keyphrases.csv")
+        written.append(folder / "keyphrases.csv")
     return written
 
 
