@@ -24,9 +24,9 @@ from rich.text import Text
 
 from openends.errors import ConfigError, UnknownColumnError
 from openends.io.responses import as_text
-from openends.keywords.base import keyphrase_table
 from openends.keywords.corpus import corpus_keyphrases
 from openends.keywords.keyness import PRIOR_WEIGHT, keyness
+from openends.keywords.per_answer import answer_keyphrases
 from openends.keywords.registry import DEFAULT_METHOD, get_method
 
 if TYPE_CHECKING:
@@ -148,11 +148,11 @@ def find_keywords(responses: pd.DataFrame, *, by: str | None = None, per_respons
         sizes = groups.value_counts()
         return KeywordResult(table, "by", method, len(texts), left_out, by=by, groups={
             str(name): int(sizes[name]) for name in sorted(sizes.index)})
-    extractor = get_method(method, embedder=embedder, cache=cache)
     if per_response:
-        results = extractor.fit(texts).extract(texts, top=top or 10)
-        table = keyphrase_table(chosen["response_id"].astype(str).tolist(), results)
+        table = answer_keyphrases(cleaned, method, top=top or 10, embedder=embedder,
+                                  cache=cache)
         return KeywordResult(table, "per-response", method, len(texts), left_out)
+    extractor = get_method(method, embedder=embedder, cache=cache)
     return KeywordResult(corpus_keyphrases(texts, extractor, top=top or 30), "corpus", method,
                          len(texts), left_out)
 
